@@ -6,6 +6,9 @@
     peerctl.py stop             stop both, by the PIDs recorded at start
     peerctl.py status           print the peer's connection facts as JSON
     peerctl.py seed-demo        create the demo images in two tenants
+    peerctl.py bulk-create TENANT COUNT PREFIX
+                                create COUNT queued images named PREFIX-0000...
+    peerctl.py purge TENANT      delete every image the tenant owns
     peerctl.py integration-config PATH
                                 write the vars file ansible-test reads
 
@@ -24,6 +27,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -272,12 +276,50 @@ def seed_demo():
     print("seeded demo images: 3 in alpha, 1 in beta")
 
 
+def bulk_create(tenant, count, prefix):
+    token = read_facts()["tenants"][tenant]["token"]
+
+    def one(n):
+        for attempt in range(5):
+            try:
+                return create_image(token, f"{prefix}-{n:04d}", data=None)
+            except urllib.error.HTTPError as err:
+                # SQLite under parallel writers: "database is locked" answers 500.
+                if err.code != 500 or attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        return None
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(one, range(count)))
+    print(f"created {count} images {prefix}-* in tenant {tenant}")
+
+
+def purge(tenant):
+    facts = read_facts()
+    token, owner = facts["tenants"][tenant]["token"], facts["tenants"][tenant]["id"]
+    count = 0
+    while True:
+        page = api("GET", f"/v2/images?owner={owner}&limit=1000", token)["images"]
+        if not page:
+            break
+        for image in page:
+            if image["protected"]:
+                api("PATCH", f"/v2/images/{image['id']}", token,
+                    [{"op": "replace", "path": "/protected", "value": False}],
+                    "application/openstack-images-v2.1-json-patch")
+            api("DELETE", f"/v2/images/{image['id']}", token)
+            count += 1
+    print(f"deleted {count} images of tenant {tenant}")
+
+
 def integration_config(path):
     facts = read_facts()
     lines = ["# Written by tests/peer/peerctl.py for the running local Glance peer."]
     lines.append(f"peer_image_url: {facts['image_url']}")
     lines.append(f"peer_auth_url: {facts['auth_url']}")
     lines.append(f"peer_request_log: {facts['request_log']}")
+    lines.append(f"peer_ctl: {os.path.abspath(__file__)}")
     lines.append("peer_tenants:")
     for name, t in facts["tenants"].items():
         lines.append(f"  {name}:")
@@ -304,6 +346,10 @@ def main(argv):
         print(json.dumps(facts, indent=1))
     elif cmd == "seed-demo":
         seed_demo()
+    elif cmd == "bulk-create" and len(args) == 3:
+        bulk_create(args[0], int(args[1]), args[2])
+    elif cmd == "purge" and len(args) == 1:
+        purge(args[0])
     elif cmd == "integration-config" and len(args) == 1:
         integration_config(args[0])
     else:

@@ -1,0 +1,92 @@
+# Copyright (c) 2026 nhncloud.compute contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or
+# https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  auth_url:
+    description:
+      - Identity endpoint, including its version, for example
+        V(https://api-identity-infrastructure.nhncloudservice.com/v2.0).
+      - Tokens are issued by C(POST {auth_url}/tokens).
+      - Used only when a token has to be issued (no O(token), or an expired one
+        with O(api_password) set).
+      - Falls back to E(NHNCLOUD_AUTH_URL), then E(OS_AUTH_URL).
+    type: str
+    default: https://api-identity-infrastructure.nhncloudservice.com/v2.0
+  tenant_id:
+    description:
+      - Tenant (project) to authenticate in, as the console's API endpoint page shows it.
+      - Falls back to E(NHNCLOUD_TENANT_ID), then E(OS_TENANT_ID), then E(OS_PROJECT_ID).
+    type: str
+  username:
+    description:
+      - The account's user ID, an e-mail address.
+      - Falls back to E(NHNCLOUD_USERNAME), then E(OS_USERNAME).
+    type: str
+  api_password:
+    description:
+      - The account's API password, set on the console's API endpoint page (not the
+        console login password).
+      - With O(tenant_id) and O(username), lets the module issue a token, and issue
+        it again once if the image API refuses the current one.
+      - Falls back to E(NHNCLOUD_API_PASSWORD), then E(OS_PASSWORD).
+    type: str
+  token:
+    description:
+      - A token issued beforehand, for example by M(nhncloud.compute.toast_token).
+        No identity request is made while it is accepted.
+      - Without O(image_url) and O(api_password), the image endpoint comes from the
+        built-in region table.
+      - Falls back to E(NHNCLOUD_TOKEN), then E(OS_TOKEN).
+    type: str
+  region:
+    description:
+      - Region whose image endpoint is used, in any case.
+      - Chooses the service catalog entry after a password login; with a bare
+        O(token), chooses from the built-in table of V(KR1), V(KR2), V(KR3) and V(JP1).
+      - Falls back to E(NHNCLOUD_REGION), then E(OS_REGION_NAME).
+    type: str
+    default: KR1
+  image_url:
+    description:
+      - Image endpoint without the version, for example
+        V(https://kr1-api-image-infrastructure.nhncloudservice.com).
+      - Overrides the service catalog and the region table.
+      - Falls back to E(NHNCLOUD_IMAGE_URL).
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the servers' TLS certificates.
+      - Falls back to E(NHNCLOUD_VALIDATE_CERTS).
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for each answer. Connecting waits at most 10 seconds or
+        this, whichever is less.
+      - Falls back to E(NHNCLOUD_TIMEOUT).
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times a failed request is sent again (connection errors, timeouts,
+        HTTP 429, 502, 503 and 504), when sending it again is safe.
+      - Waits grow from half a second, doubling up to 8 seconds, with jitter; a
+        429's C(Retry-After) is honoured, up to 60 seconds.
+      - Falls back to E(NHNCLOUD_RETRIES).
+    type: int
+    default: 3
+requirements:
+  - python >= 3.11
+  - requests
+notes:
+  - Credentials are looked up in this order, the first found winning for each
+    option: the task's options, C(module_defaults) for
+    C(group/nhncloud.compute.image), then the environment variables named above.
+  - Tokens and passwords never appear in results, messages or warnings.
+"""

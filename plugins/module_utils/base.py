@@ -1,0 +1,164 @@
+# Copyright (c) 2026 nhncloud.compute contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or
+# https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every module shares: connection options, the client, image lookup, failures."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.nhncloud.compute.plugins.module_utils.client import (
+    DEFAULT_AUTH_URL,
+    REQUESTS_IMPORT_ERROR,
+    ApiError,
+    ConfigError,
+    ImageClient,
+    segment,
+)
+
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
+
+
+def _env(*names):
+    return (env_fallback, list(names))
+
+
+def connection_spec() -> dict:
+    """The connection options every module takes (doc fragment nhncloud.compute.connection)."""
+    return dict(
+        auth_url=dict(
+            type="str", default=DEFAULT_AUTH_URL,
+            fallback=_env("NHNCLOUD_AUTH_URL", "OS_AUTH_URL"),
+        ),
+        tenant_id=dict(
+            type="str", fallback=_env("NHNCLOUD_TENANT_ID", "OS_TENANT_ID", "OS_PROJECT_ID"),
+        ),
+        username=dict(type="str", fallback=_env("NHNCLOUD_USERNAME", "OS_USERNAME")),
+        api_password=dict(
+            type="str", no_log=True, fallback=_env("NHNCLOUD_API_PASSWORD", "OS_PASSWORD"),
+        ),
+        token=dict(type="str", no_log=True, fallback=_env("NHNCLOUD_TOKEN", "OS_TOKEN")),
+        region=dict(
+            type="str", default="KR1", fallback=_env("NHNCLOUD_REGION", "OS_REGION_NAME"),
+        ),
+        image_url=dict(type="str", fallback=_env("NHNCLOUD_IMAGE_URL")),
+        validate_certs=dict(
+            type="bool", default=True, fallback=_env("NHNCLOUD_VALIDATE_CERTS"),
+        ),
+        timeout=dict(type="float", default=30, fallback=_env("NHNCLOUD_TIMEOUT")),
+        retries=dict(type="int", default=3, fallback=_env("NHNCLOUD_RETRIES")),
+    )
+
+
+class ImageModule:
+    """An AnsibleModule with the connection options, a lazily built client and lookups.
+
+    Helpers raise; only this class's ``fail``/``fail_api``/``exit`` end the run.
+    """
+
+    def __init__(self, argument_spec: dict, *, mask_tokens: bool = True, **kwargs):
+        spec = connection_spec()
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.module.params
+        self.mask_tokens = mask_tokens
+        self._client = None
+        if REQUESTS_IMPORT_ERROR:
+            self.module.fail_json(
+                msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR
+            )
+        self._check_connection_values()
+
+    @property
+    def check_mode(self) -> bool:
+        return self.module.check_mode
+
+    def _check_connection_values(self) -> None:
+        p = self.params
+        if p["timeout"] <= 0:
+            self.fail(f"timeout must be a positive number of seconds, not {p['timeout']:g}.")
+        if p["retries"] < 0:
+            self.fail(f"retries must be 0 or more, not {p['retries']}.")
+        for name in ("auth_url", "image_url"):
+            url = p[name]
+            if url is not None and not re.match(r"^https?://[^/?#\s]+", url):
+                self.fail(f"{name} must be an http:// or https:// URL.")
+
+    @property
+    def client(self) -> ImageClient:
+        if self._client is None:
+            p = self.params
+            try:
+                self._client = ImageClient(
+                    auth_url=p["auth_url"],
+                    tenant_id=p["tenant_id"],
+                    username=p["username"],
+                    api_password=p["api_password"],
+                    token=p["token"],
+                    region=p["region"],
+                    image_url=p["image_url"],
+                    validate_certs=p["validate_certs"],
+                    timeout=p["timeout"],
+                    retries=p["retries"],
+                    on_token=self.module.no_log_values.add if self.mask_tokens else None,
+                )
+            except ConfigError as err:
+                self.fail(str(err))
+        return self._client
+
+    # ---- lookups -------------------------------------------------------
+
+    def find_image(self, ref: str, *, missing_ok: bool = False) -> dict | None:
+        """The image whose ID is ``ref``, or the one image named ``ref``.
+
+        An ID-shaped ``ref`` is read directly; when no image has that ID it is
+        tried as a name. Fails when no image (unless ``missing_ok``) or several
+        images match.
+        """
+        if UUID_RE.match(ref):
+            response = self.client.request("GET", f"/v2/images/{segment(ref)}", ok=(200, 404))
+            if response.status_code == 200:
+                return response.json()
+        images, _next = self.client.paginate("/v2/images", "images", params={"name": ref})
+        if len(images) == 1:
+            return images[0]
+        if len(images) > 1:
+            ids = ", ".join(sorted(i["id"] for i in images))
+            self.fail(
+                f"Image name {ref!r} matches {len(images)} images ({ids}): "
+                "give the image ID instead.",
+                image_ids=sorted(i["id"] for i in images),
+            )
+        if missing_ok:
+            return None
+        self.fail(f"Image {ref!r} not found: no image visible to this tenant has that ID or name.")
+
+    def caller_tenant(self) -> str | None:
+        """The caller's tenant when known (given, or learned at login)."""
+        client = self.client
+        return client.tenant_id if client.tenant_id else self.params["tenant_id"]
+
+    # ---- endings -------------------------------------------------------
+
+    def fail(self, msg: str, **result) -> None:
+        self.module.fail_json(msg=msg, **result)
+
+    def fail_api(self, action: str, err: ApiError, **result) -> None:
+        """Fail with what was being done, the status and the server's own message."""
+        self.module.fail_json(msg=f"{action}: {err}", failure=err.failure(), **result)
+
+    @contextmanager
+    def guard(self, action: str, **result):
+        """Turn a client error inside the block into a failure saying ``action``."""
+        try:
+            yield
+        except ApiError as err:
+            self.fail_api(action, err, **result)
+        except ConfigError as err:
+            self.fail(f"{action}: {err}", **result)
+
+    def exit(self, **result) -> None:
+        self.module.exit_json(**result)

@@ -1,0 +1,287 @@
+#!/usr/bin/python
+# Copyright (c) 2026 nhncloud.compute contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or
+# https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: toast_image_info
+short_description: List and inspect images on the TOAST (NHN Cloud) Image API v2
+version_added: 0.1.0
+description:
+  - Returns one image, given by ID or exact name, or the images that match the
+    API's list filters.
+  - Follows the list to its end with the largest page the API allows, unless
+    O(limit) caps the count; then RV(next_marker) resumes the list with O(marker).
+  - With O(members=true), each image also carries its member list.
+options:
+  image:
+    description:
+      - ID or exact name of one image. A name must match exactly one image.
+      - Cannot be combined with the list filters, O(limit) or O(marker).
+    type: str
+  name:
+    description: Only images with exactly this name.
+    type: str
+  visibility:
+    description:
+      - Only images with this visibility. Omitted, the API lists public and
+        private images, shared images the tenant owns, and shared images it
+        has accepted.
+    type: str
+    choices: [public, private, shared, community, all]
+  owner:
+    description: Only images owned by this tenant ID.
+    type: str
+  status:
+    description: Only images in this state.
+    type: str
+    choices: [queued, saving, active, killed, deleted, pending_delete, importing, uploading]
+  size_min:
+    description: Only images of at least this many bytes.
+    type: int
+  size_max:
+    description: Only images of at most this many bytes.
+    type: int
+  tag:
+    description: Only images carrying every one of these tags.
+    type: list
+    elements: str
+  member_status:
+    description:
+      - Shared images of other tenants by the caller's membership status.
+      - The API's default is V(accepted); V(pending) lists shares not yet accepted.
+    type: str
+    choices: [accepted, pending, rejected, all]
+  sort_key:
+    description: Image attribute to sort by; the API's default is C(created_at).
+    type: str
+  sort_dir:
+    description: Sort direction; the API's default is V(desc).
+    type: str
+    choices: [asc, desc]
+  limit:
+    description:
+      - Return at most this many images and RV(next_marker) to resume.
+      - Omitted, every matching image is returned.
+    type: int
+  marker:
+    description: ID of the image after which the list starts, as RV(next_marker) gave it.
+    type: str
+  members:
+    description:
+      - Add each image's member list as C(members), one request per shared image.
+      - Only shared images have members; other images get an empty list without
+        a request.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - nhncloud.compute.connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.ACTIONGROUPS
+attributes:
+  check_mode:
+    support: full
+    details: Reads only; runs the same in check mode.
+  diff_mode:
+    support: none
+  action_group:
+    support: full
+    membership:
+      - nhncloud.compute.image
+notes:
+  - A name lookup is one request, whatever the number of images in the tenant.
+  - Filter values are checked before any request; a C(sort_key) the API does
+    not know is reported with the API's own message.
+seealso:
+  - module: nhncloud.compute.toast_token
+  - module: nhncloud.compute.toast_image_member
+author:
+  - nhncloud.compute contributors
+"""
+
+EXAMPLES = r"""
+- name: One image by name, with who it is shared with
+  nhncloud.compute.toast_image_info:
+    image: ubuntu-24.04-golden
+    members: true
+  register: golden
+
+- name: Every active private image carrying the golden tag, newest first
+  nhncloud.compute.toast_image_info:
+    visibility: private
+    status: active
+    tag: [golden]
+    sort_key: created_at
+    sort_dir: desc
+
+- name: Shares offered to this tenant and not yet accepted
+  nhncloud.compute.toast_image_info:
+    visibility: shared
+    member_status: pending
+
+- name: The first 50 images, then the next 50
+  nhncloud.compute.toast_image_info:
+    limit: 50
+  register: page1
+
+- name: Resume where the first page stopped
+  nhncloud.compute.toast_image_info:
+    limit: 50
+    marker: "{{ page1.next_marker }}"
+  when: page1.next_marker is not none
+"""
+
+RETURN = r"""
+images:
+  description:
+    - The images, as the API returns them. Properties such as C(os_distro) sit
+      at the top level of each image.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Image ID.
+      type: str
+      sample: 1c868787-6207-4ff2-a1e7-ae1331d6829b
+    name:
+      description: Image name.
+      type: str
+      sample: ubuntu-24.04-golden
+    status:
+      description: Image state.
+      type: str
+      sample: active
+    visibility:
+      description: C(public), C(private), C(shared) or C(community).
+      type: str
+      sample: shared
+    owner:
+      description: Tenant that owns the image.
+      type: str
+      sample: c289b99209ca4e189095cdecebbd092d
+    protected:
+      description: Whether the image is protected from change and deletion.
+      type: bool
+      sample: false
+    tags:
+      description: The image's tags.
+      type: list
+      elements: str
+      sample: [_AVAILABLE_, golden]
+    members:
+      description: The image's members; only with O(members=true).
+      type: list
+      elements: dict
+      sample:
+        - member_id: 8a9b7c6d5e4f3a2b1c0d9e8f7a6b5c4d
+          image_id: 1c868787-6207-4ff2-a1e7-ae1331d6829b
+          status: accepted
+          created_at: "2026-12-03T09:00:00Z"
+          updated_at: "2026-12-03T09:05:00Z"
+          schema: /v2/schemas/member
+  sample:
+    - id: 1c868787-6207-4ff2-a1e7-ae1331d6829b
+      name: ubuntu-24.04-golden
+      status: active
+      visibility: shared
+      owner: c289b99209ca4e189095cdecebbd092d
+      protected: false
+      tags: [_AVAILABLE_, golden]
+      disk_format: qcow2
+      container_format: bare
+      min_disk: 20
+      min_ram: 0
+      size: 1778843648
+      os_distro: ubuntu
+next_marker:
+  description:
+    - With O(limit), the O(marker) that resumes the list; null when the list ended.
+  returned: when O(limit) is set
+  type: str
+  sample: 057f9a69-4e4c-4025-8a69-fa248cd9db94
+"""
+
+from ansible_collections.nhncloud.compute.plugins.module_utils.base import ImageModule
+from ansible_collections.nhncloud.compute.plugins.module_utils.client import segment
+
+FILTERS = ("name", "visibility", "owner", "status", "size_min", "size_max", "tag",
+           "member_status", "sort_key", "sort_dir")
+
+
+def check_filters(mod):
+    p = mod.params
+    for key in ("size_min", "size_max"):
+        if p[key] is not None and p[key] < 0:
+            mod.fail(f"{key} must be 0 or more bytes, not {p[key]}.")
+    if p["size_min"] is not None and p["size_max"] is not None and p["size_min"] > p["size_max"]:
+        mod.fail(f"size_min ({p['size_min']}) is larger than size_max ({p['size_max']}).")
+    if p["limit"] is not None and p["limit"] < 1:
+        mod.fail(f"limit must be 1 or more, not {p['limit']}.")
+    for key in ("image", "name", "owner", "sort_key", "marker"):
+        if p[key] is not None and not p[key].strip():
+            mod.fail(f"{key} must not be empty.")
+    for tag in p["tag"] or []:
+        if not tag:
+            mod.fail("tag must not hold an empty tag.")
+
+
+def add_members(mod, images):
+    for image in images:
+        if image.get("visibility") != "shared":
+            image["members"] = []
+            continue
+        with mod.guard(f"Could not list the members of image {image['id']}"):
+            body = mod.client.get_json(f"/v2/images/{segment(image['id'])}/members")
+        image["members"] = body.get("members", [])
+
+
+def main():
+    mod = ImageModule(
+        dict(
+            image=dict(type="str"),
+            name=dict(type="str"),
+            visibility=dict(type="str", choices=["public", "private", "shared", "community",
+                                                 "all"]),
+            owner=dict(type="str"),
+            status=dict(type="str", choices=["queued", "saving", "active", "killed", "deleted",
+                                             "pending_delete", "importing", "uploading"]),
+            size_min=dict(type="int"),
+            size_max=dict(type="int"),
+            tag=dict(type="list", elements="str"),
+            member_status=dict(type="str", choices=["accepted", "pending", "rejected", "all"]),
+            sort_key=dict(type="str", no_log=False),
+            sort_dir=dict(type="str", choices=["asc", "desc"]),
+            limit=dict(type="int"),
+            marker=dict(type="str"),
+            members=dict(type="bool", default=False),
+        ),
+        mutually_exclusive=[("image", key) for key in FILTERS + ("limit", "marker")],
+        supports_check_mode=True,
+    )
+    p = mod.params
+    check_filters(mod)
+    result = dict(changed=False)
+
+    if p["image"] is not None:
+        with mod.guard(f"Could not read image {p['image']!r}"):
+            images = [mod.find_image(p["image"])]
+    else:
+        query = {key: p[key] for key in FILTERS if p[key] is not None}
+        if p["marker"] is not None:
+            query["marker"] = p["marker"]
+        with mod.guard("Could not list images"):
+            images, marker = mod.client.paginate("/v2/images", "images", params=query,
+                                                 max_items=p["limit"])
+        if p["limit"] is not None:
+            result["next_marker"] = marker
+
+    if p["members"]:
+        add_members(mod, images)
+    mod.exit(images=images, **result)
+
+
+if __name__ == "__main__":
+    main()
