@@ -85,8 +85,8 @@ requirements:
   - python >= 3.11
   - requests
 notes:
-  - Credentials are looked up in this order, the first found winning for each
-    option: the task's options, C(module_defaults) for
-    C(group/nhncloud.compute.image), then the environment variables named above.
+  - For each option the first value found wins, in this order - the task's
+    options, C(module_defaults) for C(group/nhncloud.compute.image), then the
+    environment variables named above.
   - Tokens and passwords never appear in results, messages or warnings.
 """

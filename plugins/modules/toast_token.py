@@ -13,8 +13,8 @@ description:
   - Issues a token with the account's API password and returns it with its expiry,
     the tenant and the image endpoint, so that later tasks pass O(token) and
     O(image_url) and make no identity request of their own.
-  - The result necessarily holds the token. Set C(no_log: true) on the task, as the
-    examples do, and keep the registered variable out of printed output.
+  - The result necessarily holds the token. Set C(no_log) to V(true) on the task,
+    as the examples do, and keep the registered variable out of printed output.
   - Makes exactly one request, C(POST {auth_url}/tokens); changes nothing.
 options: {}
 extends_documentation_fragment:

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Install, start, stop and seed the local Glance peer (standard library only).
 
     peerctl.py install          create the Glance environment (once)

@@ -34,7 +34,7 @@ def main():
     rec.call("GET", "/v2/images?name=nothing-here&limit=1000", "alpha", save="list_empty")
     rec.call("GET", "/v2/images?sort_key=bogus&limit=1000", "alpha", save="list_400_sort_key")
     rec.call("GET", "/v2/images?limit=1000", "nobody", save="list_401")
-    rec.call("GET", f"/v2/images?name=rec-shared&limit=1000", "alpha", save="list_shared")
+    rec.call("GET", "/v2/images?name=rec-shared&limit=1000", "alpha", save="list_shared")
     rec.call("GET", f"/v2/images/{shared}/members", "alpha", save="members_list")
 
 
