@@ -12,6 +12,7 @@ COLL := $(BUILD)/ansible_collections/nhncloud/compute
 PEER := $(PYTHON) $(CURDIR)/tests/peer/peerctl.py
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
+export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
