@@ -1,0 +1,244 @@
+#!/usr/bin/python
+# Copyright (c) 2026 nhncloud.compute contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or
+# https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: toast_image_tag
+short_description: Add and remove tags of an image on the TOAST (NHN Cloud) Image API v2
+version_added: 0.1.0
+description:
+  - Makes the listed tags present on, or absent from, one image, given by ID or
+    exact name.
+  - Adds only the tags the image lacks and removes only the listed tags it
+    carries, so a second run changes nothing and sends only the read.
+  - With O(purge=true), also removes the tags not listed, except those starting
+    with C(_).
+  - Every tag is checked before any request.
+options:
+  image:
+    description: ID or exact name of the image. A name must match exactly one image.
+    type: str
+    required: true
+  tags:
+    description:
+      - The tags to make present or absent. Duplicates count once; tags are case
+        sensitive.
+      - A tag holds 1 to 255 characters and does not start with C(_).
+      - Printable ASCII only, without C(/). Spaces, C(?), C(#) and C(%) are fine.
+    type: list
+    elements: str
+    required: true
+  state:
+    description:
+      - V(present) adds the O(tags) the image lacks; V(absent) removes those it carries.
+    type: str
+    choices: [present, absent]
+    default: present
+  purge:
+    description:
+      - With O(state=present), also remove every tag not in O(tags). Tags that
+        start with C(_), such as C(_AVAILABLE_), are never removed.
+      - Only with O(state=present).
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - nhncloud.compute.connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.ACTIONGROUPS
+attributes:
+  check_mode:
+    support: full
+    details: Reads the image and returns the tags, changes and diff a real run would.
+  diff_mode:
+    support: full
+    details: The before and after lists are the image's tags, sorted.
+  action_group:
+    support: full
+    membership:
+      - nhncloud.compute.image
+notes:
+  - Tags starting with C(_) are the provider's. The console lists an image only
+    while it carries C(_AVAILABLE_), so the module never adds, removes or purges
+    such tags.
+  - Tags travel in the request path. The API sends a tag holding C(/) to
+    another route and stores non-ASCII characters garbled, so such tags are
+    refused before any request rather than written wrong.
+  - Public images are refused. When the caller's tenant is known (from a
+    password login or O(tenant_id)), so are images another tenant owns.
+  - One request per tag added or removed. If one fails, the result still says
+    which tags were already added or removed.
+seealso:
+  - module: nhncloud.compute.toast_image_info
+  - module: nhncloud.compute.toast_image_visibility
+author:
+  - nhncloud.compute contributors
+"""
+
+EXAMPLES = r"""
+- name: Mark the golden image
+  nhncloud.compute.toast_image_tag:
+    image: ubuntu-24.04-golden
+    tags: [golden, "release 2026.12"]
+
+- name: Keep exactly these tags (and the provider's _AVAILABLE_)
+  nhncloud.compute.toast_image_tag:
+    image: 1c868787-6207-4ff2-a1e7-ae1331d6829b
+    tags: [golden, cis-level-1]
+    purge: true
+  register: tagged
+
+- name: Retire a tag
+  nhncloud.compute.toast_image_tag:
+    image: ubuntu-24.04-golden
+    tags: [candidate]
+    state: absent
+"""
+
+RETURN = r"""
+image_id:
+  description: ID of the image.
+  returned: success
+  type: str
+  sample: 1c868787-6207-4ff2-a1e7-ae1331d6829b
+tags:
+  description: The image's tags after the run (in check mode, after a real run), sorted.
+  returned: success
+  type: list
+  elements: str
+  sample: [_AVAILABLE_, cis-level-1, golden]
+added:
+  description: Tags added (in check mode, that would be), sorted.
+  returned: success
+  type: list
+  elements: str
+  sample: [cis-level-1]
+removed:
+  description: Tags removed (in check mode, that would be), sorted.
+  returned: success
+  type: list
+  elements: str
+  sample: [candidate]
+diff:
+  description: The image's sorted tags before and after.
+  returned: success
+  type: dict
+  contains:
+    before:
+      description: Tags before the run.
+      type: dict
+      sample: {tags: [_AVAILABLE_, candidate, golden]}
+    after:
+      description: Tags after the run.
+      type: dict
+      sample: {tags: [_AVAILABLE_, cis-level-1, golden]}
+"""
+
+from ansible_collections.nhncloud.compute.plugins.module_utils.base import ImageModule
+from ansible_collections.nhncloud.compute.plugins.module_utils.client import ApiError
+from ansible_collections.nhncloud.compute.plugins.module_utils.images import (
+    Refused,
+    diff,
+    image_path,
+    label,
+    refuse,
+)
+
+MAX_TAG = 255
+RESERVED = "_"
+
+
+def tag_problem(tag: str, state: str) -> str | None:
+    """Why ``tag`` cannot be sent, or None when it can."""
+    if tag == "":
+        return "tags must not hold an empty tag."
+    shown = repr(tag if len(tag) <= 40 else tag[:40] + "...")
+    if len(tag) > MAX_TAG:
+        return f"Tag {shown} is {len(tag)} characters long: a tag has at most {MAX_TAG}."
+    if tag.startswith(RESERVED) and state == "absent":
+        return (f"Tag {shown} starts with '_': such tags are the provider's and are never "
+                "removed (_AVAILABLE_ keeps an image listed in the console).")
+    if tag.startswith(RESERVED):
+        return f"Tag {shown} starts with '_': tags starting with '_' are the provider's."
+    if "/" in tag:
+        return (f"Tag {shown} contains '/': the API routes a '/' in a tag to another "
+                "resource, so such a tag cannot be set or removed.")
+    if not tag.isascii():
+        return (f"Tag {shown} contains non-ASCII characters: the API stores them garbled, "
+                "so only ASCII tags are accepted.")
+    return None
+
+
+def plan(current: list, wanted: list, state: str, purge: bool) -> tuple[list, list]:
+    """The tags to add and to remove, each sorted."""
+    have, want = set(current), set(wanted)
+    if state == "absent":
+        return [], sorted(have & want)
+    remove = set()
+    if purge:
+        remove = {t for t in have - want if not t.startswith(RESERVED)}
+    return sorted(want - have), sorted(remove)
+
+
+def main():
+    mod = ImageModule(
+        dict(
+            image=dict(type="str", required=True),
+            tags=dict(type="list", elements="str", required=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            purge=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    p = mod.params
+    if not p["image"].strip():
+        mod.fail("image must not be empty.")
+    for tag in p["tags"]:
+        problem = tag_problem(tag, p["state"])
+        if problem:
+            mod.fail(problem, tag=tag)
+    if p["purge"] and p["state"] == "absent":
+        mod.fail("purge works only with state=present.")
+
+    with mod.guard(f"Could not read image {p['image']!r}"):
+        image = mod.find_image(p["image"])
+    try:
+        refuse(image, "change the tags of", refuse_protected=False,
+               tenant=mod.caller_tenant())
+    except Refused as err:
+        mod.fail(str(err), image_id=image["id"], reason=err.reason)
+
+    before = sorted(image.get("tags") or [])
+    add, remove = plan(before, p["tags"], p["state"], p["purge"])
+    after = sorted((set(before) - set(remove)) | set(add))
+    result = dict(changed=bool(add or remove), image_id=image["id"], tags=after,
+                  added=add, removed=remove,
+                  diff=diff({"tags": before}, {"tags": after}))
+
+    if not mod.check_mode:
+        added, removed = [], []
+        try:
+            apply(mod.client, image["id"], add, remove, added, removed)
+        except ApiError as err:
+            now = sorted((set(before) - set(removed)) | set(added))
+            mod.fail_api(f"Could not change the tags of image {label(image)}", err,
+                         changed=bool(added or removed), image_id=image["id"], tags=now,
+                         added=added, removed=removed)
+    mod.exit(**result)
+
+
+def apply(client, image_id: str, add: list, remove: list, added: list, removed: list) -> None:
+    """Add, then remove, one tag per request; ``added``/``removed`` grow as each succeeds."""
+    for tag in add:
+        client.request("PUT", image_path(image_id, "tags", tag), ok=(204,))
+        added.append(tag)
+    for tag in remove:
+        # A tag already gone is the state wanted.
+        client.request("DELETE", image_path(image_id, "tags", tag), ok=(204, 404))
+        removed.append(tag)
+
+
+if __name__ == "__main__":
+    main()
