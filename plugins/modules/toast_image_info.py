@@ -86,6 +86,9 @@ attributes:
     details: Reads only; runs the same in check mode.
   diff_mode:
     support: none
+  platform:
+    support: full
+    platforms: all
   action_group:
     support: full
     membership:
@@ -98,7 +101,7 @@ seealso:
   - module: nhncloud.compute.toast_token
   - module: nhncloud.compute.toast_image_member
 author:
-  - nhncloud.compute contributors
+  - nhncloud.compute contributors (@nhncloud-community)
 """
 
 EXAMPLES = r"""

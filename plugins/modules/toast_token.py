@@ -30,6 +30,9 @@ attributes:
     details: Issues the token in check mode too, since later tasks need it.
   diff_mode:
     support: none
+  platform:
+    support: full
+    platforms: all
   action_group:
     support: full
     membership:
@@ -42,7 +45,7 @@ notes:
 seealso:
   - module: nhncloud.compute.toast_image_info
 author:
-  - nhncloud.compute contributors
+  - nhncloud.compute contributors (@nhncloud-community)
 """
 
 EXAMPLES = r"""

@@ -309,8 +309,8 @@ def test_no_credentials_fails_naming_what_is_missing():
 
 def test_401_reissues_the_token_once_with_a_password(requests_mock):
     requests_mock.post(f"{AUTH_URL}/tokens", **answer("common/token_200"))
-    requests_mock.get(f"{IMAGE_URL}/v2/images", [answer("common/list_401"),
-                                                  answer("common/list_empty")])
+    requests_mock.get(f"{IMAGE_URL}/v2/images",
+                      [answer("common/list_401"), answer("common/list_empty")])
     issued = []
 
     client = password_client(token="expired-token", image_url=IMAGE_URL,
