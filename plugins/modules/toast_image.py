@@ -36,6 +36,9 @@ attributes:
   diff_mode:
     support: full
     details: Before, the image's ID, name and C(present); after, C(absent).
+  platform:
+    support: full
+    platforms: all
   action_group:
     support: full
     membership:
@@ -48,7 +51,7 @@ notes:
 seealso:
   - module: nhncloud.compute.toast_image_info
 author:
-  - nhncloud.compute contributors
+  - nhncloud.compute contributors (@nhncloud-community)
 """
 
 EXAMPLES = r"""

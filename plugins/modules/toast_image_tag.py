@@ -55,6 +55,9 @@ attributes:
   diff_mode:
     support: full
     details: The before and after lists are the image's tags, sorted.
+  platform:
+    support: full
+    platforms: all
   action_group:
     support: full
     membership:
@@ -74,7 +77,7 @@ seealso:
   - module: nhncloud.compute.toast_image_info
   - module: nhncloud.compute.toast_image_visibility
 author:
-  - nhncloud.compute contributors
+  - nhncloud.compute contributors (@nhncloud-community)
 """
 
 EXAMPLES = r"""

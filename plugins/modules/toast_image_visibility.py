@@ -44,6 +44,9 @@ attributes:
   diff_mode:
     support: full
     details: The before and after visibility.
+  platform:
+    support: full
+    platforms: all
   action_group:
     support: full
     membership:
@@ -58,7 +61,7 @@ seealso:
   - module: nhncloud.compute.toast_image_member
   - module: nhncloud.compute.toast_image_info
 author:
-  - nhncloud.compute contributors
+  - nhncloud.compute contributors (@nhncloud-community)
 """
 
 EXAMPLES = r"""
