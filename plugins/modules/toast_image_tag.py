@@ -27,7 +27,7 @@ options:
       - The tags to make present or absent. Duplicates count once; tags are case
         sensitive.
       - A tag holds 1 to 255 characters and does not start with C(_).
-      - Printable ASCII only, without C(/). Spaces, C(?), C(#) and C(%) are fine.
+      - ASCII characters only, and no C(/). Spaces, C(?), C(#) and C(%) are fine.
     type: list
     elements: str
     required: true

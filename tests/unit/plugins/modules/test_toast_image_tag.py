@@ -235,9 +235,10 @@ def test_a_failure_midway_reports_what_was_done(run_module, requests_mock):
     assert result["added"] == ["more", "new"]
     assert result["removed"] == []
     assert result["tags"] == ["_AVAILABLE_", "keep", "more", "new", "old"]
-    assert result["msg"].startswith(
+    assert result["msg"] == (
         f"Could not change the tags of image 'rec-tagged' ({TAGGED['id']}): DELETE "
-        f"/v2/images/{TAGGED['id']}/tags/old returned HTTP 403: ")
+        f"/v2/images/{TAGGED['id']}/tags/old returned HTTP 403: You are not authorized to "
+        "complete modify_image action.")
 
 
 def test_unknown_image_fails_with_its_name(run_module, requests_mock):

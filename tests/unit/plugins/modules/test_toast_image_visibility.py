@@ -150,9 +150,10 @@ def test_member_list_failure_stops_before_the_write(run_module, requests_mock):
     result = run_module(toast_image_visibility, {**CONN, "image": SHARED["id"],
                                                  "visibility": "private"})
 
-    assert result["msg"].startswith(
+    assert result["msg"] == (
         f"Could not list the members of image 'rec-shared-two' ({SHARED['id']}): GET "
-        f"/v2/images/{SHARED['id']}/members returned HTTP 403: ")
+        f"/v2/images/{SHARED['id']}/members returned HTTP 403: Not allowed to list members "
+        f"for image {SHARED['id']}: Only shared images have members.")
     assert [m for m, _p in sent(requests_mock)] == ["GET", "GET"]
 
 
