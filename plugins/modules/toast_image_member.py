@@ -77,6 +77,9 @@ attributes:
   diff_mode:
     support: full
     details: The diff maps each member tenant ID to its status, before and after.
+  platform:
+    support: full
+    platforms: all
   action_group:
     support: full
     membership:
@@ -102,7 +105,7 @@ seealso:
   - module: nhncloud.compute.toast_image_info
   - module: nhncloud.compute.toast_token
 author:
-  - nhncloud.compute contributors
+  - nhncloud.compute contributors (@nhncloud-community)
 """
 
 EXAMPLES = r"""

@@ -47,9 +47,9 @@ def main():
     rec.call("DELETE", f"{members}/{gamma}", "alpha", save="delete_gamma_404")
 
     for n in range(127):
-        status, _ = rec.call("POST", f"/v2/images/{full}/members", "alpha",
-                             {"member": bulk_id(n)})
-        assert status == 200, status
+        status, member = rec.call("POST", f"/v2/images/{full}/members", "alpha",
+                                  {"member": bulk_id(n)})
+        assert status == 200, (status, member)
     rec.call("POST", f"/v2/images/{full}/members", "alpha", {"member": bulk_id(127)},
              save="add_128th_413")
 

@@ -12,7 +12,9 @@ from ansible_collections.nhncloud.compute.plugins.modules import toast_image_mem
 SHARED = recorded("members/image_shared")["json"]
 PRIVATE = recorded("members/image_private")["json"]
 ALPHA = SHARED["owner"]
-BETA, GAMMA = (m["member_id"] for m in recorded("members/members_beta_gamma")["json"]["members"])
+ROWS = recorded("members/members_beta_gamma")["json"]["members"]
+BETA = ROWS[0]["member_id"]
+GAMMA = ROWS[1]["member_id"]
 DELTA = "350569d211b0c107e3745d35da1fd487"
 IMG = f"/v2/images/{SHARED['id']}"
 LABEL = f"Image 'rec-member-shared' ({SHARED['id']})"
