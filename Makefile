@@ -16,7 +16,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: setup stage demo test units integration sanity lint peer-start peer-stop clean
+.PHONY: setup stage demo test units integration molecule sanity lint peer-start peer-stop clean
 
 setup: $(TOOLS)/.installed ~/.ansible/test/cache/.standin
 	@$(PEER) install
@@ -52,7 +52,7 @@ demo: setup stage
 	$(PEER) integration-config $(BUILD)/peer-vars.yml; \
 	$(BIN)/ansible-playbook playbooks/demo.yml -e @$(BUILD)/peer-vars.yml
 
-test: setup stage units integration sanity lint
+test: setup stage units integration molecule sanity lint
 	@echo "make test: all passed"
 
 units: stage
@@ -64,6 +64,13 @@ integration: stage
 	$(PEER) start; \
 	$(PEER) integration-config $(COLL)/tests/integration/integration_config.yml; \
 	cd $(COLL) && $(BIN)/ansible-test integration --python $(PYVER) --color no $(TARGETS)
+
+# The image_share role's scenario (extensions/molecule/default) on localhost.
+molecule: stage
+	trap '$(PEER) stop' EXIT; \
+	$(PEER) start; \
+	$(PEER) integration-config $(BUILD)/peer-vars.yml; \
+	cd $(COLL) && NHNCLOUD_PEER_VARS=$(BUILD)/peer-vars.yml $(BIN)/molecule test
 
 sanity: stage
 	cd $(COLL) && $(BIN)/ansible-test sanity --python $(PYVER) --color no
