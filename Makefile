@@ -1,4 +1,6 @@
-# make demo  - start the local Glance, run playbooks/demo.yml against it, stop it
+# make demo  - start the local Glance with demo images, list them (playbooks/demo.yml),
+#              share them with the image_share role (playbooks/share.yml: --check, real,
+#              rerun), stop Glance
 # make test  - everything from nothing: unit, integration (local Glance),
 #              ansible-test sanity and ansible-lint
 SHELL := /bin/bash
@@ -50,7 +52,13 @@ demo: setup stage
 	trap '$(PEER) stop' EXIT; \
 	$(PEER) start; $(PEER) seed-demo; \
 	$(PEER) integration-config $(BUILD)/peer-vars.yml; \
-	$(BIN)/ansible-playbook playbooks/demo.yml -e @$(BUILD)/peer-vars.yml
+	export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false; \
+	play="$(BIN)/ansible-playbook -e @$(BUILD)/peer-vars.yml"; \
+	echo "== 1. list and inspect the demo images"; $$play playbooks/demo.yml; \
+	echo "== 2. drift report: what sharing would change (--check --diff)"; \
+	$$play playbooks/share.yml --check --diff; \
+	echo "== 3. share for real"; $$play playbooks/share.yml; \
+	echo "== 4. again: nothing left to change"; $$play playbooks/share.yml
 
 test: setup stage units integration molecule sanity lint
 	@echo "make test: all passed"
