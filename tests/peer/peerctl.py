@@ -16,6 +16,7 @@ State (database, image files, logs, tokens, PIDs) lives in the state folder,
 ``.peer/`` at the repository root unless ``NHNCLOUD_PEER_DIR`` says otherwise.
 """
 
+import fcntl
 import hashlib
 import json
 import os
@@ -84,10 +85,18 @@ def install():
     marker = os.path.join(VENV, ".installed-" + GLANCE_VERSION)
     if os.path.exists(marker):
         return
-    print(f"Installing glance {GLANCE_VERSION} into {os.path.relpath(VENV, ROOT)}", flush=True)
-    subprocess.run([sys.executable, "-m", "venv", "--clear", VENV], check=True)
-    pip_quiet([f"glance=={GLANCE_VERSION}", f"gunicorn=={GUNICORN_VERSION}"])
-    open(marker, "w").close()
+    # Two callers at once (make targets run side by side) must not both clear
+    # the venv: the second waits for the first, then finds the marker.
+    os.makedirs(os.path.dirname(VENV), exist_ok=True)
+    with open(VENV + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(marker):
+            return
+        print(f"Installing glance {GLANCE_VERSION} into {os.path.relpath(VENV, ROOT)}",
+              flush=True)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", VENV], check=True)
+        pip_quiet([f"glance=={GLANCE_VERSION}", f"gunicorn=={GUNICORN_VERSION}"])
+        open(marker, "w").close()
 
 
 def alive(pid):
