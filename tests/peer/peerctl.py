@@ -329,6 +329,8 @@ def integration_config(path):
     lines.append(f"peer_auth_url: {facts['auth_url']}")
     lines.append(f"peer_request_log: {facts['request_log']}")
     lines.append(f"peer_ctl: {os.path.abspath(__file__)}")
+    # peer_ctl acts on the peer in NHNCLOUD_PEER_DIR: give it this one's.
+    lines.append(f"peer_dir: {os.path.abspath(STATE)}")
     lines.append("peer_tenants:")
     for name, t in facts["tenants"].items():
         lines.append(f"  {name}:")
