@@ -12,10 +12,12 @@ say exactly what it did and what it could not do.
 from __future__ import annotations
 
 import re
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable
 
 MEMBER_LIMIT = 127
+PARALLEL_MAX = 10
 TENANT_RE = re.compile(r"^[0-9a-fA-F]{32}$")
 NEW_MEMBER_STATUS = "pending"
 
@@ -152,6 +154,7 @@ class Progress:
     removed: list[str] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)
     failed: tuple[str, str, Exception] | None = None
+    also_failed: list[tuple[str, str, Exception]] = field(default_factory=list)
     not_tried: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -172,6 +175,8 @@ class Progress:
         if self.failed:
             verb, member, error = self.failed
             parts.append(f"Could not {verb} {member}: {str(error).rstrip('.')}")
+        for verb, member, error in self.also_failed:
+            parts.append(f"Also could not {verb} {member}: {str(error).rstrip('.')}")
         if self.not_tried:
             left = [f"{verb} {member}" for verb, member in self.not_tried]
             parts.append(f"Not tried: {', '.join(left)}")
@@ -182,31 +187,102 @@ def _count(members: list[str]) -> str:
     return f"{len(members)} member" + ("" if len(members) == 1 else "s")
 
 
+def check_parallel(parallel: int) -> None:
+    if not 1 <= parallel <= PARALLEL_MAX:
+        raise MemberError(
+            f"parallel must be a whole number from 1 to {PARALLEL_MAX}, not {parallel}."
+        )
+
+
 def apply_plan(plan: Plan, add: Callable[[str], str | None],
-               remove: Callable[[str], None], errors: tuple = (Exception,)) -> Progress:
+               remove: Callable[[str], None], errors: tuple = (Exception,),
+               parallel: int = 1) -> Progress:
     """Remove, then add (so an exclusive sync near the limit stays within it).
 
     ``add(member)`` returns the new member's status, or None when the server
     said it is already a member; ``remove(member)`` returns when the member is
     gone, whether or not it was there. The first call that raises one of
     ``errors`` stops the loop; the rest is listed as not tried.
+
+    With ``parallel`` above 1, up to that many calls of one kind are in flight
+    at once, and every remove has finished before the first add starts. After
+    a failure no further call starts; the calls already in flight finish and
+    are counted. ``added`` and ``removed`` come back in plan order either way.
     """
     progress = Progress(plan)
-    steps = [("remove", m) for m in plan.remove] + [("add", m) for m in plan.add]
-    for number, (verb, member) in enumerate(steps):
-        try:
-            if verb == "remove":
-                remove(member)
-                progress.removed.append(member)
-            else:
-                status = add(member)
-                progress.statuses[member] = status or NEW_MEMBER_STATUS
-                progress.added.append(member)
-        except errors as error:
-            progress.failed = (verb, member, error)
-            progress.not_tried = steps[number + 1:]
+    phases = [[("remove", m) for m in plan.remove], [("add", m) for m in plan.add]]
+    for number, steps in enumerate(phases):
+        if parallel > 1 and len(steps) > 1:
+            outcomes, left = _run_parallel(steps, add, remove, errors, parallel)
+        else:
+            outcomes, left = _run_in_order(steps, add, remove, errors)
+        _record(progress, steps, outcomes)
+        if progress.failed:
+            later = [step for phase in phases[number + 1:] for step in phase]
+            progress.not_tried = left + later
             break
     return progress
+
+
+def _call(step: tuple[str, str], add: Callable, remove: Callable):
+    verb, member = step
+    if verb == "remove":
+        remove(member)
+        return None
+    return add(member) or NEW_MEMBER_STATUS
+
+
+def _run_in_order(steps, add, remove, errors):
+    """Outcomes by step (a status, None, or the error), and the steps not tried."""
+    outcomes: dict = {}
+    for number, step in enumerate(steps):
+        try:
+            outcomes[step] = _call(step, add, remove)
+        except errors as error:
+            outcomes[step] = error
+            return outcomes, steps[number + 1:]
+    return outcomes, []
+
+
+def _run_parallel(steps, add, remove, errors, parallel):
+    """As ``_run_in_order``, with up to ``parallel`` calls in flight."""
+    outcomes: dict = {}
+    pending = list(steps)
+    running: dict = {}
+    failed = False
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        while running or (pending and not failed):
+            while pending and not failed and len(running) < parallel:
+                step = pending.pop(0)
+                running[pool.submit(_call, step, add, remove)] = step
+            done, _rest = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                step = running.pop(future)
+                try:
+                    outcomes[step] = future.result()
+                except errors as error:
+                    outcomes[step] = error
+                    failed = True
+    return outcomes, pending
+
+
+def _record(progress: Progress, steps, outcomes: dict) -> None:
+    """Book the outcomes in plan order: the first error is ``failed``, later ones ``also``."""
+    for step in steps:
+        if step not in outcomes:
+            continue
+        verb, member = step
+        outcome = outcomes[step]
+        if isinstance(outcome, Exception):
+            if progress.failed is None:
+                progress.failed = (verb, member, outcome)
+            else:
+                progress.also_failed.append((verb, member, outcome))
+        elif verb == "remove":
+            progress.removed.append(member)
+        else:
+            progress.statuses[member] = outcome
+            progress.added.append(member)
 
 
 # ---- the consumer side ---------------------------------------------------

@@ -63,6 +63,21 @@ options:
       - Needs the consumer tenant's credentials; the owner cannot set it.
     type: str
     choices: [accepted, pending, rejected]
+  parallel:
+    description:
+      - Owner side - how many member calls (adds, or removes) may be in flight at
+        once, from 1 to 10. V(1) makes one call after the other over one connection.
+      - Above 1, the calls share a pool of up to that many kept-alive connections.
+        All removes finish before the first add starts, so an exclusive sync near
+        the member limit stays within it. The end state, the result and the
+        check-mode prediction are the same as with V(1).
+      - Each extra call in flight is one more request at the same moment against
+        the API's rate limit for the account. An HTTP 429 answer is retried after
+        the server's C(Retry-After), so a value too high for the account slows the
+        run down rather than failing it; keep it low when other automation shares
+        the account.
+    type: int
+    default: 1
 extends_documentation_fragment:
   - nhncloud.compute.connection
   - ansible.builtin.action_common_attributes
@@ -100,6 +115,9 @@ notes:
     is known after a password login or from O(tenant_id). With a bare O(token)
     and no O(tenant_id) the server's own refusal is reported instead.
   - Tenant IDs are compared in any letter case and sent in lower case.
+  - With O(parallel) above 1, the calls in flight when one fails still finish and
+    are counted, and a second failure among them is reported too; no call starts
+    after the first failure.
 seealso:
   - module: nhncloud.compute.toast_image_visibility
   - module: nhncloud.compute.toast_image_info
@@ -136,6 +154,12 @@ EXAMPLES = r"""
     tenant_id: 8a9b7c6d5e4f3a2b1c0d9e8f7a6b5c4d
     username: consumer@example.com
     api_password: "{{ consumer_api_password }}"
+
+- name: Share it with a hundred tenants, four member calls at a time
+  nhncloud.compute.toast_image_member:
+    image: ubuntu-24.04-golden
+    members: "{{ golden_consumers }}"
+    parallel: 4
 
 - name: Report what an exclusive sync would change, without changing it
   nhncloud.compute.toast_image_member:
@@ -229,6 +253,7 @@ from ansible_collections.nhncloud.compute.plugins.module_utils.members import (
     MemberError,
     apply_plan,
     check_limit,
+    check_parallel,
     check_owner,
     check_shared,
     image_label,
@@ -248,6 +273,7 @@ def check_input(mod) -> list[str] | None:
     p = mod.params
     if not p["image"].strip():
         raise MemberError("image must not be empty.")
+    check_parallel(p["parallel"])
     if p["status"] is not None:
         if p["state"] == "absent":
             raise MemberError(
@@ -311,7 +337,7 @@ def owner_side(mod, wanted: list[str]) -> None:
     def remove(member: str) -> None:
         mod.client.request("DELETE", f"{base}/{segment(member)}", ok=(204, 404))
 
-    progress = apply_plan(plan, add, remove, errors=(ApiError,))
+    progress = apply_plan(plan, add, remove, errors=(ApiError,), parallel=p["parallel"])
     result = dict(image_id=image["id"], added=progress.added, removed=progress.removed,
                   members=as_rows(progress.after),
                   diff=dict(before=before, after=progress.after))
@@ -370,6 +396,7 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
             exclusive=dict(type="bool", default=False),
             status=dict(type="str", choices=["accepted", "pending", "rejected"]),
+            parallel=dict(type="int", default=1),
         ),
         required_one_of=[("members", "status")],
         supports_check_mode=True,

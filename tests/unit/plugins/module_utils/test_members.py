@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +16,7 @@ from ansible_collections.nhncloud.compute.plugins.module_utils.members import (
     apply_plan,
     check_limit,
     check_owner,
+    check_parallel,
     check_shared,
     own_row,
     plan_members,
@@ -233,6 +237,110 @@ def test_loop_lets_other_errors_through():
 
     with pytest.raises(KeyError):
         apply_plan(Plan({}, [A], []), add, lambda m: None, errors=(ApiError,))
+
+
+def test_loop_lets_other_errors_through_in_parallel():
+    def add(member):
+        raise KeyError("status")
+
+    with pytest.raises(KeyError):
+        apply_plan(Plan({}, [A, B], []), add, lambda m: None, errors=(ApiError,), parallel=2)
+
+
+# ---- the loop, in parallel -----------------------------------------------
+
+
+MANY = [f"{n:032x}" for n in range(12)]
+
+
+@pytest.mark.parametrize("parallel", [1, 2, 4, 10])
+def test_parallel_loop_ends_where_the_plan_says(parallel):
+    lock = threading.Lock()
+    members = {m: "accepted" for m in MANY[:6]}
+
+    def add(member):
+        with lock:
+            members[member] = "pending"
+        return None if member == MANY[7] else "pending"
+
+    def remove(member):
+        with lock:
+            del members[member]
+
+    plan = plan_members(dict(members), MANY[3:], "present", True)
+    progress = apply_plan(plan, add, remove, parallel=parallel)
+    assert progress.removed == plan.remove == MANY[:3]
+    assert progress.added == plan.add == MANY[6:]
+    assert progress.after == plan.after == dict(sorted(members.items()))
+    assert (progress.failed, progress.not_tried) == (None, [])
+
+
+def test_parallel_calls_overlap_up_to_the_bound_and_removes_come_first():
+    parallel = 4
+    barrier = threading.Barrier(parallel, timeout=5)
+    lock = threading.Lock()
+    state = {"now": 0, "peak": 0}
+    order = []
+
+    def call(verb, member):
+        with lock:
+            state["now"] += 1
+            state["peak"] = max(state["peak"], state["now"])
+            order.append(verb)
+        barrier.wait()
+        with lock:
+            state["now"] -= 1
+        return "pending"
+
+    plan = Plan({m: "pending" for m in MANY[:8]}, MANY[8:12], MANY[:8])
+    progress = apply_plan(plan, lambda m: call("add", m), lambda m: call("remove", m),
+                          parallel=parallel)
+    assert state["peak"] == parallel
+    assert order == ["remove"] * 8 + ["add"] * 4
+    assert (progress.removed, progress.added) == (MANY[:8], MANY[8:12])
+
+
+def test_parallel_failure_starts_nothing_more_and_counts_what_was_in_flight():
+    started = []
+    lock = threading.Lock()
+    first = api_error("DELETE", MANY[1], 500, "database is locked")
+    second = api_error("DELETE", MANY[2], 503, "Service Unavailable")
+
+    def remove(member):
+        with lock:
+            started.append(member)
+        if member == MANY[2]:
+            raise second
+        # The calls in flight end well after the failure has been seen.
+        time.sleep(0.3)
+        if member == MANY[1]:
+            raise first
+
+    plan = Plan({m: "pending" for m in MANY[:6]}, [A], MANY[:6])
+    progress = apply_plan(plan, lambda m: "pending", remove, errors=(ApiError,), parallel=3)
+    assert sorted(started) == MANY[:3]
+    assert progress.removed == [MANY[0]]
+    assert progress.failed == ("remove", MANY[1], first)
+    assert progress.also_failed == [("remove", MANY[2], second)]
+    assert progress.not_tried == [("remove", m) for m in MANY[3:6]] + [("add", A)]
+    assert progress.after == {m: "pending" for m in MANY[1:6]}
+    path = f"/v2/images/{IMAGE['id']}/members"
+    assert progress.report(IMAGE) == (
+        f"{LABEL}: removed 1 member ({MANY[0]}). Could not remove {MANY[1]}: DELETE "
+        f"{path}/{MANY[1]} returned HTTP 500: database is locked. Also could not remove "
+        f"{MANY[2]}: DELETE {path}/{MANY[2]} returned HTTP 503: Service Unavailable. "
+        f"Not tried: remove {MANY[3]}, remove {MANY[4]}, remove {MANY[5]}, add {A}. "
+        "Run the task again to finish."
+    )
+
+
+@pytest.mark.parametrize("parallel", [0, -1, 11])
+def test_parallel_out_of_bounds(parallel):
+    with pytest.raises(MemberError) as err:
+        check_parallel(parallel)
+    assert str(err.value) == f"parallel must be a whole number from 1 to 10, not {parallel}."
+    check_parallel(1)
+    check_parallel(10)
 
 
 # ---- consumer side -------------------------------------------------------

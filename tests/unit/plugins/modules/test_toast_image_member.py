@@ -204,6 +204,65 @@ def test_refused_add_by_a_consumer_without_known_tenant(run_module, requests_moc
     )
 
 
+def test_parallel_run_ends_as_the_sequential_one_and_as_check_mode_said(
+        run_module, requests_mock):
+    many = [f"{n:032x}" for n in range(6)]
+    template = recorded("members/add_gamma_200")["json"]
+
+    def added(request, context):
+        context.status_code = 200
+        return {**template, "member_id": request.json()["member"]}
+
+    owner_reads(requests_mock, "members/members_beta_gamma")
+    requests_mock.post(f"{IMAGE_URL}{IMG}/members", json=added)
+    for member in (BETA, GAMMA):
+        requests_mock.delete(f"{IMAGE_URL}{IMG}/members/{member}",
+                             **answer("members/delete_gamma_204"))
+    args = {**CONN, "image": SHARED["id"], "members": many, "exclusive": True}
+
+    predicted = run_module(toast_image_member, args, check_mode=True)
+    results = {n: run_module(toast_image_member, {**args, "parallel": n}) for n in (1, 4)}
+
+    writes = [call for call in sent(requests_mock) if call[0] != "GET"]
+    in_order, in_parallel = writes[:8], writes[8:]
+    assert sorted(in_order) == sorted(in_parallel)
+    assert [m for m, _p in in_parallel] == ["DELETE"] * 2 + ["POST"] * 6
+    for key in ("changed", "added", "removed", "members", "diff", "image_id"):
+        assert results[4][key] == results[1][key] == predicted[key], key
+    assert results[4]["added"] == many
+    assert results[4]["removed"] == [BETA, GAMMA]
+
+
+def test_parallel_failure_reports_what_was_done(run_module, requests_mock):
+    many = [f"{n:032x}" for n in range(4)]
+    template = recorded("members/add_gamma_200")["json"]
+    refused = recorded("members/add_128th_413")
+
+    def add(request, context):
+        member = request.json()["member"]
+        if member == many[1]:
+            context.status_code = refused["status"]
+            return refused["json"]
+        context.status_code = 200
+        return {**template, "member_id": member}
+
+    owner_reads(requests_mock)
+    requests_mock.post(f"{IMAGE_URL}{IMG}/members", json=add)
+
+    result = run_module(toast_image_member, {**CONN, "image": SHARED["id"], "members": many,
+                                             "parallel": 4})
+
+    assert result["failed"] is True
+    assert result["changed"] is True
+    assert result["failure"]["status"] == 413
+    assert result["added"] == [many[0], many[2], many[3]]
+    assert result["not_tried"] == []
+    assert result["msg"].startswith(
+        f"{LABEL}: added 3 members ({many[0]}, {many[2]}, {many[3]}). Could not add "
+        f"{many[1]}: POST {IMG}/members returned HTTP 413: ")
+    assert result["msg"].endswith(". Run the task again to finish.")
+
+
 # ---- pre-checks ----------------------------------------------------------
 
 
@@ -272,6 +331,13 @@ BAD_INPUT = [
     ({"status": "maybe"}, "value of status must be one of: accepted, pending, rejected, "
                           "got: maybe"),
     ({"image": " ", "members": [BETA]}, "image must not be empty."),
+    ({"members": [BETA], "parallel": 0},
+     "parallel must be a whole number from 1 to 10, not 0."),
+    ({"members": [BETA], "parallel": 11},
+     "parallel must be a whole number from 1 to 10, not 11."),
+    ({"members": [BETA], "parallel": "many"},
+     "argument 'parallel' is of type str and we were unable to convert to int: "
+     "\"'many'\" cannot be converted to an int"),
 ]
 
 
