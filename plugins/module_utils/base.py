@@ -10,6 +10,14 @@ from contextlib import contextmanager
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from ansible_collections.nhncloud.compute.plugins.module_utils.clouds import (
+    SECRET_KEYS,
+    YAML_IMPORT_ERROR,
+    CloudsError,
+    connection_values,
+    find_cloud,
+    resolve,
+)
 from ansible_collections.nhncloud.compute.plugins.module_utils.client import (
     DEFAULT_AUTH_URL,
     REQUESTS_IMPORT_ERROR,
@@ -18,6 +26,9 @@ from ansible_collections.nhncloud.compute.plugins.module_utils.client import (
     ImageClient,
     segment,
 )
+
+# Applied after the cloud entry, so that a cloud's values can fill these in.
+CONNECTION_DEFAULTS = {"auth_url": DEFAULT_AUTH_URL, "region": "KR1", "validate_certs": True}
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
 
@@ -29,10 +40,9 @@ def _env(*names):
 def connection_spec() -> dict:
     """The connection options every module takes (doc fragment nhncloud.compute.connection)."""
     return dict(
-        auth_url=dict(
-            type="str", default=DEFAULT_AUTH_URL,
-            fallback=_env("NHNCLOUD_AUTH_URL", "OS_AUTH_URL"),
-        ),
+        cloud=dict(type="str", fallback=_env("NHNCLOUD_CLOUD", "OS_CLOUD")),
+        clouds_yaml=dict(type="path"),
+        auth_url=dict(type="str", fallback=_env("NHNCLOUD_AUTH_URL", "OS_AUTH_URL")),
         tenant_id=dict(
             type="str", fallback=_env("NHNCLOUD_TENANT_ID", "OS_TENANT_ID", "OS_PROJECT_ID"),
         ),
@@ -41,13 +51,9 @@ def connection_spec() -> dict:
             type="str", no_log=True, fallback=_env("NHNCLOUD_API_PASSWORD", "OS_PASSWORD"),
         ),
         token=dict(type="str", no_log=True, fallback=_env("NHNCLOUD_TOKEN", "OS_TOKEN")),
-        region=dict(
-            type="str", default="KR1", fallback=_env("NHNCLOUD_REGION", "OS_REGION_NAME"),
-        ),
+        region=dict(type="str", fallback=_env("NHNCLOUD_REGION", "OS_REGION_NAME")),
         image_url=dict(type="str", fallback=_env("NHNCLOUD_IMAGE_URL")),
-        validate_certs=dict(
-            type="bool", default=True, fallback=_env("NHNCLOUD_VALIDATE_CERTS"),
-        ),
+        validate_certs=dict(type="bool", fallback=_env("NHNCLOUD_VALIDATE_CERTS")),
         timeout=dict(type="float", default=30, fallback=_env("NHNCLOUD_TIMEOUT")),
         retries=dict(type="int", default=3, fallback=_env("NHNCLOUD_RETRIES")),
     )
@@ -63,14 +69,45 @@ class ImageModule:
         spec = connection_spec()
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
-        self.params = self.module.params
         self.mask_tokens = mask_tokens
         self._client = None
         if REQUESTS_IMPORT_ERROR:
             self.module.fail_json(
                 msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR
             )
+        self.cloud_file = None
+        self.params = self._with_cloud(self.module.params)
         self._check_connection_values()
+
+    def _with_cloud(self, params: dict) -> dict:
+        """The module's parameters with the cloud entry and defaults filled in; a new dict.
+
+        ``module.params`` itself stays as Ansible gave it.
+        """
+        merged = dict(params)
+        name = params["cloud"]
+        if name is None and params["clouds_yaml"] is not None:
+            self.fail("clouds_yaml names a file, but no cloud is chosen: set cloud (or OS_CLOUD).")
+
+        if name is not None:
+            if YAML_IMPORT_ERROR:
+                self.fail(missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
+            from_cloud = {}
+            try:
+                entry, self.cloud_file = find_cloud(name, params["clouds_yaml"])
+                from_cloud = connection_values(entry, name)
+            except CloudsError as err:
+                self.fail(str(err))
+
+            for key in SECRET_KEYS:
+                if from_cloud.get(key):
+                    self.module.no_log_values.add(from_cloud[key])
+            merged = resolve(merged, from_cloud)
+
+        for key, value in CONNECTION_DEFAULTS.items():
+            if merged[key] is None:
+                merged[key] = value
+        return merged
 
     @property
     def check_mode(self) -> bool:
