@@ -19,6 +19,27 @@ bad "image_share_fail_on_drift" '{"image_share_shares": [], "image_share_fail_on
 bad "tenant_id" '{"image_share_shares": [], "image_share_consumers": [{"token": "x"}]}'
 bad "image_share_consumers" '{"image_share_shares": [], "image_share_consumers": "beta"}'
 
+# What the argument spec cannot see is refused by the role's own check, also
+# before any request.
+check() {
+  run bad_input.yml -e task=Check -e "$2" \
+    -e "$(python3 -c 'import json, sys; print(json.dumps({"expected": sys.argv[1]}))' "$1")"
+}
+hex=0123456789abcdef0123456789abcdef
+check "image_share_shares[0].members[1] \"not-a-tenant\" is not a tenant ID" \
+  "{\"image_share_shares\": [{\"image\": \"golden\", \"members\": [\"$hex\", \"not-a-tenant\"]}]}"
+check "image_share_shares[0].members lists tenant $hex twice" \
+  "{\"image_share_shares\": [{\"image\": \"golden\", \"members\": [\"$hex\", \"${hex^^}\"]}]}"
+many=$(python3 -c 'import json; print(json.dumps(["%032x" % n for n in range(128)]))')
+check "image_share_shares[0].members lists 128 tenants, more than the 127" \
+  "{\"image_share_shares\": [{\"image\": \"golden\", \"members\": $many}]}"
+check "image_share_shares[1].image \"golden\" is listed before" \
+  '{"image_share_shares": [{"image": "golden", "members": []}, {"image": "golden", "members": []}]}'
+check "image_share_consumers[0] has no credentials" \
+  "{\"image_share_shares\": [], \"image_share_consumers\": [{\"tenant_id\": \"$hex\"}]}"
+check "image_share_consumers[0].tenant_id \"beta\" is not a tenant ID" \
+  '{"image_share_shares": [], "image_share_consumers": [{"tenant_id": "beta", "token": "x"}]}'
+
 # Check mode first: the drift is reported and nothing changes.
 run share.yml --check --diff -e phase=check
 
