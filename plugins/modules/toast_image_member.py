@@ -104,8 +104,9 @@ notes:
     refused before any change.
   - Adding a member is safe to repeat, so an add that gets no answer is sent
     again. A tenant that is already a member when it is added (another run got
-    there first, or the repeated add) counts as added; a member already gone
-    when it is removed counts as removed.
+    there first, or the repeated add) counts as added, and its status is read
+    back with one more request; a member already gone when it is removed counts
+    as removed.
   - Members are removed before any is added. The first call that fails stops
     the run; the failure message lists what was added and removed, the call
     that failed and the calls not tried, and the result carries RV(added),
@@ -249,6 +250,7 @@ not_tried:
 
 from ansible_collections.nhncloud.compute.plugins.module_utils.base import ImageModule
 from ansible_collections.nhncloud.compute.plugins.module_utils.client import ApiError, segment
+from ansible_collections.nhncloud.compute.plugins.module_utils.images import label
 from ansible_collections.nhncloud.compute.plugins.module_utils.members import (
     MemberError,
     apply_plan,
@@ -301,7 +303,7 @@ def read_image(mod) -> dict:
 
 
 def read_members(mod, image: dict) -> list[dict]:
-    with mod.guard(f"Could not list the members of {image_label(image)}"):
+    with mod.guard(f"Could not list the members of image {label(image)}"):
         body = mod.client.get_json(f"/v2/images/{segment(image['id'])}/members")
     return body.get("members") or []
 
@@ -332,7 +334,11 @@ def owner_side(mod, wanted: list[str]) -> None:
     def add(member: str) -> str | None:
         response = mod.client.request("POST", base, json={"member": member}, retry=True,
                                       ok=(200, 409))
-        return response.json().get("status") if response.status_code == 200 else None
+        if response.status_code == 200:
+            return response.json().get("status")
+        # Already a member: its status may have moved on since, so read it.
+        row = mod.client.request("GET", f"{base}/{segment(member)}", ok=(200, 404))
+        return row.json().get("status") if row.status_code == 200 else None
 
     def remove(member: str) -> None:
         mod.client.request("DELETE", f"{base}/{segment(member)}", ok=(204, 404))
@@ -380,7 +386,7 @@ def consumer_side(mod, wanted: list[str] | None) -> None:
     if changed and not mod.check_mode:
         path = f"/v2/images/{segment(image['id'])}/members/{segment(member)}"
         with mod.guard(f"Could not set the membership of tenant {member} in "
-                       f"{image_label(image)} to {p['status']}", image_id=image["id"]):
+                       f"image {label(image)} to {p['status']}", image_id=image["id"]):
             answer = mod.client.request("PUT", path, json={"status": p["status"]}).json()
         after = {member: answer.get("status", p["status"])}
 

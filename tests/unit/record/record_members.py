@@ -41,6 +41,7 @@ def main():
     rec.call("PUT", f"{members}/{beta}", "beta", {"status": "accepted"},
              save="put_beta_accepted")
     rec.call("GET", members, "beta", save="members_as_beta_accepted")
+    rec.call("GET", f"{members}/{beta}", "alpha", save="member_beta_accepted")
     rec.call("POST", members, "beta", {"member": gamma}, save="add_by_member_403")
 
     rec.call("DELETE", f"{members}/{gamma}", "alpha", save="delete_gamma_204")

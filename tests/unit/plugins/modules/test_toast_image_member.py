@@ -121,9 +121,12 @@ def test_absent_member_already_gone_is_not_an_error(run_module, requests_mock):
     assert sent(requests_mock)[2:] == [("DELETE", f"{IMG}/members/{GAMMA}")]
 
 
-def test_member_added_meanwhile_counts_as_added(run_module, requests_mock):
+def test_member_added_meanwhile_counts_as_added_with_its_status_read_back(
+        run_module, requests_mock):
     owner_reads(requests_mock)
     requests_mock.post(f"{IMAGE_URL}{IMG}/members", **answer("members/add_beta_409"))
+    requests_mock.get(f"{IMAGE_URL}{IMG}/members/{BETA}",
+                      **answer("members/member_beta_accepted"))
 
     result = run_module(toast_image_member, {**CONN, "image": SHARED["id"],
                                              "members": [BETA]})
@@ -131,7 +134,10 @@ def test_member_added_meanwhile_counts_as_added(run_module, requests_mock):
     assert result["rc"] == 0
     assert result["changed"] is True
     assert result["added"] == [BETA]
-    assert result["members"] == [{"member_id": BETA, "status": "pending"}]
+    assert result["members"] == [{"member_id": BETA, "status": "accepted"}]
+    assert result["diff"]["after"] == {BETA: "accepted"}
+    assert sent(requests_mock)[2:] == [("POST", f"{IMG}/members"),
+                                       ("GET", f"{IMG}/members/{BETA}")]
 
 
 def test_add_is_retried_and_a_409_on_the_retry_counts_as_added(
@@ -141,6 +147,8 @@ def test_add_is_retried_and_a_409_on_the_retry_counts_as_added(
         {"exc": requests.exceptions.ReadTimeout("read timed out")},
         answer("members/add_beta_409"),
     ])
+    requests_mock.get(f"{IMAGE_URL}{IMG}/members/{BETA}",
+                      **answer("members/member_beta_accepted"))
 
     result = run_module(toast_image_member, {**CONN, "image": SHARED["id"],
                                              "members": [BETA]})
@@ -148,7 +156,8 @@ def test_add_is_retried_and_a_409_on_the_retry_counts_as_added(
     assert result["rc"] == 0
     assert result["added"] == [BETA]
     assert len(no_pause) == 1
-    assert sent(requests_mock)[2:] == [("POST", f"{IMG}/members")] * 2
+    assert sent(requests_mock)[2:] == [("POST", f"{IMG}/members")] * 2 + [
+        ("GET", f"{IMG}/members/{BETA}")]
 
 
 def test_partial_failure_lists_what_was_done_and_what_was_not(run_module, requests_mock):
@@ -432,7 +441,8 @@ def test_refused_status_change_reports_the_server(run_module, requests_mock):
                                              "status": "accepted"})
 
     assert result["msg"] == (
-        f"Could not set the membership of tenant {BETA} in {LABEL} to accepted: PUT "
+        f"Could not set the membership of tenant {BETA} in image 'rec-member-shared' "
+        f"({SHARED['id']}) to accepted: PUT "
         f"{IMG}/members/{BETA} returned HTTP 403: You are not authorized to complete "
         "modify_member action."
     )
@@ -449,7 +459,7 @@ def test_private_image_members_403_is_reported(run_module, requests_mock):
                                              "status": "accepted"})
 
     assert result["msg"] == (
-        f"Could not list the members of Image 'rec-member-private' ({PRIVATE['id']}): GET "
+        f"Could not list the members of image 'rec-member-private' ({PRIVATE['id']}): GET "
         f"/v2/images/{PRIVATE['id']}/members returned HTTP 403: Not allowed to list members "
         f"for image {PRIVATE['id']}: Only shared images have members."
     )
