@@ -19,6 +19,7 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 .PHONY: setup stage demo test units integration molecule sanity lint peer-start peer-stop clean
+.PHONY: docs
 
 setup: $(TOOLS)/.installed ~/.ansible/test/cache/.standin
 	@$(PEER) install
@@ -85,6 +86,16 @@ sanity: stage
 
 lint: stage
 	cd $(COLL) && $(BIN)/ansible-lint --offline --profile production
+
+# Documentation site in .build/docs/html: module and role pages from the
+# collection's own docs (antsibull-docs), guides from every docs/*.md. Any
+# Sphinx warning, broken link or plugin-doc lint finding fails it.
+DOCS := $(BUILD)/docs
+
+docs: $(TOOLS)/.installed stage
+	$(BIN)/python tests/docs/build_site.py $(COLL) $(DOCS)
+	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs \
+	  --validate-collection-refs all --disallow-unknown-collection-refs $(COLL)
 
 peer-start: setup
 	$(PEER) start
