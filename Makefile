@@ -19,6 +19,7 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 .PHONY: setup stage demo test units integration molecule sanity lint peer-start peer-stop clean
+.PHONY: docs docs-test
 
 setup: $(TOOLS)/.installed ~/.ansible/test/cache/.standin
 	@$(PEER) install
@@ -60,7 +61,7 @@ demo: setup stage
 	echo "== 3. share for real"; $$play playbooks/share.yml; \
 	echo "== 4. again: nothing left to change"; $$play playbooks/share.yml
 
-test: setup stage units integration molecule sanity lint
+test: setup stage units integration molecule sanity lint docs-test
 	@echo "make test: all passed"
 
 units: stage
@@ -85,6 +86,28 @@ sanity: stage
 
 lint: stage
 	cd $(COLL) && $(BIN)/ansible-lint --offline --profile production
+
+# Documentation site in .build/docs/html: module and role pages from the
+# collection's own docs (antsibull-docs), guides from every docs/*.md. Any
+# Sphinx warning, broken link or plugin-doc lint finding fails it.
+DOCS := $(BUILD)/docs
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+docs: $(TOOLS)/.installed stage
+	$(BIN)/python tests/docs/build_site.py $(COLL) $(DOCS)
+	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs \
+	  --validate-collection-refs all --disallow-unknown-collection-refs $(COLL)
+
+# The built site in headless Chromium: index, module, role and guide pages.
+docs-test: docs $(CHROMIUM)
+	DOCS_HTML=$(DOCS)/html $(BIN)/python -m pytest -q -p no:cacheprovider tests/docs
+
+# Debian's chromium for the browser test, installed by setup when missing.
+setup: $(CHROMIUM)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 peer-start: setup
 	$(PEER) start
