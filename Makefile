@@ -103,8 +103,8 @@ docs: $(TOOLS)/.installed stage
 docs-test: docs $(CHROMIUM)
 	DOCS_HTML=$(DOCS)/html $(BIN)/python -m pytest -q -p no:cacheprovider tests/docs
 
-# Debian's chromium for the browser test, installed by setup when missing.
-setup: $(CHROMIUM)
+# Debian's chromium for the browser test, installed when missing (only the
+# docs test needs it, so make demo does not).
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
