@@ -113,6 +113,9 @@ notes:
   - For each option the first value found wins, in this order - the task's
     options, C(module_defaults) for C(group/nhncloud.compute.image), the
     environment variables named above, the O(cloud) entry, and last the default.
+  - An environment variable that is set but empty counts as unset, and the next
+    one named is tried; AWX credential types, for one, set every variable they
+    inject, empty for a blank field.
   - The O(cloud) entry's credentials (C(token), C(username), C(password) and the
     tenant) are taken together or not at all - when a token, username or API
     password is set by the task, C(module_defaults) or the environment, none of
