@@ -26,6 +26,7 @@ import bleach
 import markdown
 import yaml
 from bleach_allowlist import markdown_attrs, markdown_tags
+from packaging.specifiers import SpecifierSet
 
 HERE = Path(__file__).resolve().parent
 PEERCTL = HERE.parent / "peer" / "peerctl.py"
@@ -214,6 +215,38 @@ def check_readme(readme: Path) -> None:
         raise CheckFailed("README on Galaxy: " + "; ".join(problems))
     say(f"README renders on Galaxy: {len(raw)} bytes, "
         + ", ".join(f"{pair[0]} {what}" for what, pair in counts.items()))
+
+
+def _pinned_core(path: Path) -> str:
+    pins = re.findall(r"^ansible-core==([0-9.]+)$", path.read_text(), re.M)
+    if len(pins) != 1:
+        raise CheckFailed(f"{path.name} should pin ansible-core once, pins {pins}")
+    return pins[0]
+
+
+def check_supported_versions(source: Path) -> None:
+    """requires_ansible, the README and the EE agree with the versions the tests run."""
+    runtime = yaml.safe_load((source / "meta" / "runtime.yml").read_text())
+    spec = SpecifierSet(runtime["requires_ansible"])
+    baseline = _pinned_core(source / "requirements-dev.txt")
+    newest = _pinned_core(source / "tests" / "release" / "requirements-newest.txt")
+    floor = ".".join(baseline.split(".")[:2]) + ".0"
+    problems = [f"tested ansible-core {v} is outside {spec}" for v in (baseline, newest)
+                if v not in spec]
+    below = floor.split(".")
+    below[1] = str(int(below[1]) - 1)
+    if floor not in spec or ".".join(below) + ".99" in spec:
+        problems.append(f"requires_ansible {spec} does not start at the baseline {floor}")
+    if f'`requires_ansible: "{runtime["requires_ansible"]}"`' not in (
+            source / "README.md").read_text():
+        problems.append("the README does not state requires_ansible as meta/runtime.yml has it")
+    ee = yaml.safe_load((source / "meta" / "execution-environment.yml").read_text())
+    core = ee["dependencies"]["ansible_core"]["package_pip"].removeprefix("ansible-core")
+    problems += [f"the EE's ansible-core {core} excludes tested {v}" for v in (baseline, newest)
+                 if v not in SpecifierSet(core)]
+    if problems:
+        raise CheckFailed("versions: " + "; ".join(problems))
+    say(f"requires_ansible {spec}: tested {baseline} and {newest}")
 
 
 # ---- build and install -------------------------------------------------------
@@ -430,6 +463,7 @@ def main(argv: list[str]) -> int:
         if what == "check":
             check_changelog(source, out)
             check_galaxy_yml(source)
+            check_supported_versions(source)
             check_readme(source / "README.md")
             tarball = build(source, out, plant=True)
             check_tarball(tarball, source)
