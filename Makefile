@@ -1,8 +1,8 @@
 # make demo  - start the local Glance with demo images, list them (playbooks/demo.yml),
 #              share them with the image_share role (playbooks/share.yml: --check, real,
 #              rerun), stop Glance
-# make test  - everything from nothing: unit, integration (local Glance),
-#              ansible-test sanity and ansible-lint
+# make test  - everything from nothing: unit, integration (local Glance), molecule,
+#              ansible-test sanity, ansible-lint, release-check, ee, versions
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 PYTHON ?= python3
@@ -19,7 +19,7 @@ export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
 .PHONY: setup stage demo test units integration molecule sanity lint peer-start peer-stop clean
-.PHONY: docs docs-test
+.PHONY: docs docs-test release-check ee versions
 
 setup: $(TOOLS)/.installed ~/.ansible/test/cache/.standin
 	@$(PEER) install
@@ -61,7 +61,7 @@ demo: setup stage
 	echo "== 3. share for real"; $$play playbooks/share.yml; \
 	echo "== 4. again: nothing left to change"; $$play playbooks/share.yml
 
-test: setup stage units integration molecule sanity lint docs-test
+test: setup stage units integration molecule sanity lint docs-test release-check ee versions
 	@echo "make test: all passed"
 
 units: stage
@@ -108,6 +108,22 @@ docs-test: docs $(CHROMIUM)
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# ---- release: changelog, the tarball installed from nothing, the execution
+# environment, and the newest ansible-core (tests/release/).
+RELEASE := $(BUILD)/release
+
+release-check: setup stage
+	trap '$(PEER) stop' EXIT; $(PEER) start; \
+	$(BIN)/python tests/release/release.py check $(COLL) $(RELEASE)/check
+
+ee: setup stage
+	$(BIN)/python tests/release/release.py ee $(COLL) $(RELEASE)/ee
+
+# Unit and sanity tests again on the newest ansible-core, with the newest Python
+# 3.12+ found (a line says so when there is none).
+versions: setup stage
+	$(PYTHON) tests/release/versions.py $(COLL) $(CURDIR)/.venvs/tools-newest
 
 peer-start: setup
 	$(PEER) start

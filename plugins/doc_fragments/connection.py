@@ -14,12 +14,15 @@ options:
         connection options this task does not set.
       - "Read from the entry: C(auth.auth_url) (a URL without a path gets
         C(/v2.0)), C(auth.username), C(auth.password), C(auth.project_id) or
-        C(auth.tenant_id), C(auth.token), C(region_name), C(image_endpoint_override)
-        (or C(auth.endpoint) with C(auth_type: admin_token)), and C(verify) or
-        C(insecure). A trailing C(/v2) of an image endpoint is dropped."
-      - The file is O(clouds_yaml) when set; otherwise the first of
-        E(OS_CLIENT_CONFIG_FILE), C(./clouds.yaml), C(~/.config/openstack/clouds.yaml)
-        and C(/etc/openstack/clouds.yaml) that exists (C(.yml) is accepted too). A
+        C(auth.tenant_id), C(auth.token), C(region_name) (or the first of
+        C(regions)), C(image_endpoint_override) (or C(auth.endpoint) with
+        C(auth_type: admin_token)), and C(verify) or C(insecure). A trailing C(/v2)
+        of an image endpoint is dropped."
+      - The file is O(clouds_yaml) when set; otherwise the first that exists of
+        E(OS_CLIENT_CONFIG_FILE), then C(clouds.yaml) in the working folder,
+        C($XDG_CONFIG_HOME/openstack), C(~/.config/openstack), C(openstack) under
+        each folder of E(XDG_CONFIG_DIRS) (C(/etc/xdg) when unset), and
+        C(/etc/openstack) (C(clouds.yml) and C(clouds.json) are accepted too). A
         C(secure.yaml) in the same places (or E(OS_CLIENT_SECURE_FILE)) is merged
         into the entry.
       - Falls back to E(NHNCLOUD_CLOUD), then E(OS_CLOUD).
@@ -110,6 +113,9 @@ notes:
   - For each option the first value found wins, in this order - the task's
     options, C(module_defaults) for C(group/nhncloud.compute.image), the
     environment variables named above, the O(cloud) entry, and last the default.
+  - An environment variable that is set but empty counts as unset, and the next
+    one named is tried; AWX credential types, for one, set every variable they
+    inject, empty for a blank field.
   - The O(cloud) entry's credentials (C(token), C(username), C(password) and the
     tenant) are taken together or not at all - when a token, username or API
     password is set by the task, C(module_defaults) or the environment, none of

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 from contextlib import contextmanager
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.nhncloud.compute.plugins.module_utils.clouds import (
     SECRET_KEYS,
@@ -33,8 +35,21 @@ CONNECTION_DEFAULTS = {"auth_url": DEFAULT_AUTH_URL, "region": "KR1", "validate_
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
 
 
+def set_env_fallback(*names: str) -> str:
+    """The first of the environment variables ``names`` that holds a value.
+
+    An empty variable counts as unset, so the next name is tried: AWX credential
+    types, for one, inject every variable they name, empty for a blank field.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
+
+
 def _env(*names):
-    return (env_fallback, list(names))
+    return (set_env_fallback, list(names))
 
 
 def connection_spec() -> dict:

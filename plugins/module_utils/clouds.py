@@ -4,9 +4,11 @@
 """Connection settings from an OpenStack ``clouds.yaml``.
 
 The file is looked for where OpenStack's own tools look: the file named by
-``OS_CLIENT_CONFIG_FILE``, then ``./clouds.yaml``, ``~/.config/openstack/clouds.yaml``
-and ``/etc/openstack/clouds.yaml`` (``.yml`` is accepted beside ``.yaml``); the
-first one that exists is read. A ``secure.yaml`` found the same way (or named by
+``OS_CLIENT_CONFIG_FILE``, then ``clouds.yaml`` in the working folder, in
+``$XDG_CONFIG_HOME/openstack`` and ``~/.config/openstack``, in ``openstack`` under
+each of ``$XDG_CONFIG_DIRS`` (``/etc/xdg`` when unset), and in ``/etc/openstack``
+(``.yml`` and ``.json`` are accepted beside ``.yaml``); the first one that exists
+is read. A ``secure.yaml`` found the same way (or named by
 ``OS_CLIENT_SECURE_FILE``) is merged into the cloud entry, so passwords can live
 apart from the rest.
 """
@@ -34,13 +36,29 @@ class CloudsError(Exception):
     """A clouds.yaml that is missing, unreadable, or lacks the named cloud."""
 
 
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def folders(environ, cwd: str, home: str) -> list[str]:
+    """The folders searched for clouds and secure files, in order, each once."""
+    config_home = environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    site_dirs = (environ.get("XDG_CONFIG_DIRS") or "/etc/xdg").split(os.pathsep)
+    found = [
+        cwd,
+        os.path.join(config_home, "openstack"),
+        os.path.join(home, ".config", "openstack"),
+    ]
+    found += [os.path.join(folder, "openstack") for folder in site_dirs if folder]
+    found.append("/etc/openstack")
+    return list(dict.fromkeys(found))
+
+
 def _candidates(kind: str, env_name: str, environ, cwd: str, home: str) -> list[str]:
     """Where a ``kind`` file (clouds or secure) may be, in the order looked at."""
     named = environ.get(env_name)
-    dirs = [cwd, os.path.join(home, ".config", "openstack"), "/etc/openstack"]
     paths = [named] if named else []
-    for folder in dirs:
-        paths += [os.path.join(folder, f"{kind}.yaml"), os.path.join(folder, f"{kind}.yml")]
+    for folder in folders(environ, cwd, home):
+        paths += [os.path.join(folder, f"{kind}{suffix}") for suffix in SUFFIXES]
     return paths
 
 
@@ -110,12 +128,13 @@ def find_cloud(name: str, path: str | None = None, environ=None,
             raise CloudsError(f"clouds_yaml {path} does not exist or is not a file.")
         found = path
     else:
-        searched = locations(environ, cwd, home)
-        found = _first_existing(searched)
+        found = _first_existing(locations(environ, cwd, home))
         if found is None:
+            named = environ.get("OS_CLIENT_CONFIG_FILE")
+            also = f" at {named} (OS_CLIENT_CONFIG_FILE) nor" if named else ""
             raise CloudsError(
-                f"Cloud {name!r} was asked for, but no clouds.yaml exists in any of: "
-                f"{', '.join(searched)}."
+                f"Cloud {name!r} was asked for, but no clouds.yaml (or .yml, .json) "
+                f"was found{also} in any of: {', '.join(folders(environ, cwd, home))}."
             )
 
     clouds = _clouds_of(found, _read(found))
@@ -155,6 +174,23 @@ def _text(entry: dict, key: str, where: str) -> str | None:
     return str(value)
 
 
+def _first_region(entry: dict, name: str) -> str | None:
+    """The first of the entry's ``regions``, the region used when no region_name is set."""
+    regions = entry.get("regions")
+    if not regions:
+        return None
+    if not isinstance(regions, list):
+        raise CloudsError(f"cloud {name!r}: regions must be a list.")
+    first = regions[0]
+    if isinstance(first, dict):
+        first = first.get("name")
+    if not isinstance(first, str) or not first:
+        raise CloudsError(
+            f"cloud {name!r}: regions[0] must be a region name or a mapping with a name."
+        )
+    return first
+
+
 def connection_values(entry: dict, name: str) -> dict:
     """The connection options a cloud entry gives, by option name; absent ones left out."""
     auth = entry.get("auth") or {}
@@ -171,7 +207,7 @@ def connection_values(entry: dict, name: str) -> dict:
         ),
     }
     where = f"cloud {name!r}: "
-    values["region"] = _text(entry, "region_name", where)
+    values["region"] = _text(entry, "region_name", where) or _first_region(entry, name)
     values["image_url"] = _text(entry, "image_endpoint_override", where)
     if values["image_url"] is None and entry.get("auth_type") in NO_AUTH_TYPES:
         values["image_url"] = _text(auth, "endpoint", f"{where}auth.")

@@ -21,7 +21,7 @@ ENV_NAMES = (
     "NHNCLOUD_AUTH_URL", "OS_AUTH_URL", "NHNCLOUD_TENANT_ID", "OS_TENANT_ID",
     "OS_PROJECT_ID", "NHNCLOUD_USERNAME", "OS_USERNAME", "NHNCLOUD_API_PASSWORD",
     "OS_PASSWORD", "NHNCLOUD_TOKEN", "OS_TOKEN", "NHNCLOUD_REGION", "OS_REGION_NAME",
-    "NHNCLOUD_IMAGE_URL", "NHNCLOUD_VALIDATE_CERTS",
+    "NHNCLOUD_IMAGE_URL", "NHNCLOUD_VALIDATE_CERTS", "XDG_CONFIG_HOME", "XDG_CONFIG_DIRS",
 )
 PASSWORD_CLOUD = {
     "auth": {
@@ -61,12 +61,35 @@ def write(path, clouds_map: dict, key: str = "clouds") -> str:
 def test_locations_follow_openstack_order():
     paths = clouds.locations({"OS_CLIENT_CONFIG_FILE": "/srv/c.yaml"}, cwd="/w", home="/h")
 
+    def three(folder):
+        return [f"{folder}/clouds.yaml", f"{folder}/clouds.yml", f"{folder}/clouds.json"]
+
     assert paths == [
-        "/srv/c.yaml",
-        "/w/clouds.yaml", "/w/clouds.yml",
-        "/h/.config/openstack/clouds.yaml", "/h/.config/openstack/clouds.yml",
-        "/etc/openstack/clouds.yaml", "/etc/openstack/clouds.yml",
+        "/srv/c.yaml", *three("/w"), *three("/h/.config/openstack"),
+        *three("/etc/xdg/openstack"), *three("/etc/openstack"),
     ]
+
+
+def test_xdg_folders_come_before_the_fixed_ones():
+    environ = {"XDG_CONFIG_HOME": "/x/conf", "XDG_CONFIG_DIRS": "/site1:/site2"}
+
+    assert clouds.folders(environ, cwd="/w", home="/h") == [
+        "/w", "/x/conf/openstack", "/h/.config/openstack",
+        "/site1/openstack", "/site2/openstack", "/etc/openstack",
+    ]
+
+
+def test_a_cloud_under_xdg_config_home_is_found(isolated, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(isolated / "xdg"))
+    path = write(isolated / "xdg/openstack/clouds.yml", {"nhn": {"region_name": "KR2"}})
+
+    assert clouds.find_cloud("nhn") == ({"region_name": "KR2"}, path)
+
+
+def test_a_clouds_json_is_read(isolated):
+    path = write(isolated / "home/.config/openstack/clouds.json", {"nhn": {"region_name": "JP1"}})
+
+    assert clouds.find_cloud("nhn") == ({"region_name": "JP1"}, path)
 
 
 def test_the_first_existing_file_wins(isolated):
@@ -93,12 +116,24 @@ def test_no_file_anywhere_names_the_places_searched(isolated):
     with pytest.raises(CloudsError) as err:
         clouds.find_cloud("nhn")
 
-    home = isolated / "home/.config/openstack"
     assert str(err.value) == (
-        "Cloud 'nhn' was asked for, but no clouds.yaml exists in any of: "
-        f"{isolated}/work/clouds.yaml, {isolated}/work/clouds.yml, "
-        f"{home}/clouds.yaml, {home}/clouds.yml, "
-        "/etc/openstack/clouds.yaml, /etc/openstack/clouds.yml."
+        "Cloud 'nhn' was asked for, but no clouds.yaml (or .yml, .json) was found in any "
+        f"of: {isolated}/work, {isolated}/home/.config/openstack, /etc/xdg/openstack, "
+        "/etc/openstack."
+    )
+
+
+def test_a_missing_os_client_config_file_is_named(isolated, monkeypatch):
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(isolated / "gone.yaml"))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(isolated / "site"))
+
+    with pytest.raises(CloudsError) as err:
+        clouds.find_cloud("nhn")
+
+    assert str(err.value) == (
+        "Cloud 'nhn' was asked for, but no clouds.yaml (or .yml, .json) was found at "
+        f"{isolated}/gone.yaml (OS_CLIENT_CONFIG_FILE) nor in any of: {isolated}/work, "
+        f"{isolated}/home/.config/openstack, {isolated}/site/openstack, /etc/openstack."
     )
 
 
@@ -184,6 +219,26 @@ def test_an_admin_token_entry_gives_token_and_endpoint():
     assert clouds.connection_values(entry, "nhn") == {
         "token": TOKEN, "image_url": "http://127.0.0.1:9292",
     }
+
+
+def test_the_first_of_regions_stands_in_for_region_name():
+    assert clouds.connection_values({"regions": ["KR2", "JP1"]}, "nhn") == {"region": "KR2"}
+    assert clouds.connection_values(
+        {"regions": [{"name": "JP1", "values": {}}]}, "nhn") == {"region": "JP1"}
+    assert clouds.connection_values(
+        {"region_name": "KR3", "regions": ["KR2"]}, "nhn") == {"region": "KR3"}
+
+
+@pytest.mark.parametrize("regions, msg", [
+    ("KR1", "cloud 'nhn': regions must be a list."),
+    ([{"values": {}}], "cloud 'nhn': regions[0] must be a region name or a mapping with a name."),
+    ([7], "cloud 'nhn': regions[0] must be a region name or a mapping with a name."),
+])
+def test_regions_of_the_wrong_shape_are_named(regions, msg):
+    with pytest.raises(CloudsError) as err:
+        clouds.connection_values({"regions": regions}, "nhn")
+
+    assert str(err.value) == msg
 
 
 def test_insecure_turns_certificate_checks_off():
