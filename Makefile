@@ -2,7 +2,7 @@
 #              share them with the image_share role (playbooks/share.yml: --check, real,
 #              rerun), stop Glance
 # make test  - everything from nothing: unit, integration (local Glance), molecule,
-#              ansible-test sanity, ansible-lint, release-check, ee, versions
+#              ansible-test sanity, ansible-lint, docs-test, release-check, ee, versions
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 PYTHON ?= python3
