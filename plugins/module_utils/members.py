@@ -16,6 +16,8 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ansible_collections.nhncloud.compute.plugins.module_utils.base import RERUN, failed_call
+
 MEMBER_LIMIT = 127
 PARALLEL_MAX = 10
 TENANT_RE = re.compile(r"^[0-9a-fA-F]{32}$")
@@ -174,13 +176,13 @@ class Progress:
         parts = [f"{image_label(image)}: " + ("; ".join(done) if done else "nothing changed")]
         if self.failed:
             verb, member, error = self.failed
-            parts.append(f"Could not {verb} {member}: {str(error).rstrip('.')}")
+            parts.append(failed_call(f"Could not {verb} {member}", error))
         for verb, member, error in self.also_failed:
-            parts.append(f"Also could not {verb} {member}: {str(error).rstrip('.')}")
+            parts.append(failed_call(f"Also could not {verb} {member}", error))
         if self.not_tried:
             left = [f"{verb} {member}" for verb, member in self.not_tried]
             parts.append(f"Not tried: {', '.join(left)}")
-        return ". ".join(parts) + ". Run the task again to finish."
+        return ". ".join(parts) + ". " + RERUN
 
 
 def _count(members: list[str]) -> str:
