@@ -19,7 +19,9 @@ matches; the first rule that fires on it decides its fault:
                  "close"        close the connection without answering, not forwarded
                  "close_after"  forward, then close without answering (done, answer lost)
                  "delay"        forward, then wait ``seconds`` before answering
-                 "truncate"     forward, then send the headers and half the body, and close
+                 "truncate"     forward, then send the headers and half the body (of an
+                                answer without a body, the status line up to its
+                                code's first digit), and close
     method       a method or a list of them (default: any)
     path         a regular expression searched in the path and query (default: any)
     after        let the first ``after`` matching requests through (default 0)
@@ -204,7 +206,7 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "close_after":
             self.drop()
         elif fault == "truncate":
-            self.answer(status, reason, headers, data, cut=True)
+            self.cut_short(status, reason, headers, data)
         else:
             if fault == "delay":
                 time.sleep(rule.seconds)
@@ -243,27 +245,37 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             conn.close()
 
-    def answer(self, status, reason, headers, data, cut=False):
+    def answer(self, status, reason, headers, data, length=None):
+        """Send an answer; ``length`` is the Content-Length to claim, if not ``len(data)``."""
+        if length is None and self.command == "HEAD":
+            length = next((v for n, v in headers if n.lower() == "content-length"), 0)
         try:
             self.send_response_only(status, reason)
             for name, value in headers:
                 if name.lower() not in HOP_BY_HOP:
                     self.send_header(name, value)
             if status not in NO_BODY:
-                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Content-Length", str(len(data) if length is None else length))
             if self.close_connection:
                 self.send_header("Connection", "close")
             self.end_headers()
-            if self.command == "HEAD" or status in NO_BODY:
-                return
-            if cut:
-                self.wfile.write(data[: len(data) // 2])
-                self.drop()
-                return
-            self.wfile.write(data)
+            if self.command != "HEAD" and status not in NO_BODY:
+                self.wfile.write(data)
         except OSError:
             # The client gave up (a delayed answer after its timeout): nothing to do.
             self.close_connection = True
+
+    def cut_short(self, status, reason, headers, data):
+        """Start the answer, stop halfway and close: the client gets no whole answer."""
+        if data and self.command != "HEAD" and status not in NO_BODY:
+            self.answer(status, reason, headers, data[: len(data) // 2], length=len(data))
+        else:
+            line = f"{self.protocol_version} {status} {reason}\r\n".encode()
+            try:
+                self.wfile.write(line[: len(self.protocol_version) + 2])
+            except OSError:
+                pass
+        self.drop()
 
     def answer_local(self, status, reason, message, extra=None):
         data = json.dumps({"message": message, "code": f"{status} {reason}",

@@ -173,10 +173,12 @@ def test_delay_answers_late_and_truncate_cuts_the_body(proxy, upstream):
     waited = time.monotonic() - begun
     with pytest.raises(http.client.IncompleteRead):
         call(connect(server), path="/cut")
+    with pytest.raises(http.client.BadStatusLine):
+        call(connect(server), "DELETE", "/empty/cut")
 
     assert late.status == 200 and waited >= 0.6
-    assert [p for _m, p in upstream.seen] == ["/slow", "/slow", "/cut"]
-    assert [line["fault"] for line in lines()] == ["delay", "delay", "truncate"]
+    assert [p for _m, p in upstream.seen] == ["/slow", "/slow", "/cut", "/empty/cut"]
+    assert [line["fault"] for line in lines()] == ["delay", "delay", "truncate", "truncate"]
 
 
 def test_rules_count_their_own_matches(proxy):
