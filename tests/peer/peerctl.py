@@ -15,7 +15,8 @@
                                 start a fault proxy (faultproxy.py) in front of
                                 Glance on a port of its own; print its facts
     peerctl.py proxy-stats NAME  print its request and fault counts as JSON
-    peerctl.py proxy-stop NAME   stop it; print its counts
+    peerctl.py proxy-stop NAME...
+                                stop them; print their counts
     peerctl.py integration-config PATH
                                 write the vars file ansible-test reads
 
@@ -472,8 +473,9 @@ def main(argv):
         proxy_start(args)
     elif cmd == "proxy-stats" and len(args) == 1:
         print(json.dumps(proxy_stats(args[0]), indent=1))
-    elif cmd == "proxy-stop" and len(args) == 1:
-        proxy_stop(args[0])
+    elif cmd == "proxy-stop" and args:
+        for name in args:
+            proxy_stop(name)
     elif cmd == "integration-config" and len(args) == 1:
         integration_config(args[0])
     else:

@@ -131,7 +131,7 @@ def test_503_and_429_answer_at_once_and_are_not_forwarded(proxy, upstream):
                            {"fault": "429", "method": "GET", "every": 2, "retry_after": "4"}])
     conn = connect(server)
 
-    answers = [call(conn)[0] for _ in range(6)]
+    answers = [call(conn)[0] for _n in range(6)]
 
     assert [a.status for a in answers] == [200, 429, 503, 429, 200, 503]
     assert answers[1].getheader("Retry-After") == "4"
@@ -204,8 +204,8 @@ def test_max_limit_lowers_the_page_size_only(proxy, upstream):
     call(conn, path="/v2/images?limit=1000&marker=m&tag=a+b")
     call(conn, path="/v2/images?limit=5")
 
-    assert [p for _m, p in upstream.seen] == ["/v2/images?limit=10&marker=m&tag=a+b",
-                                               "/v2/images?limit=5"]
+    assert [p for _m, p in upstream.seen] == [
+        "/v2/images?limit=10&marker=m&tag=a+b", "/v2/images?limit=5"]
     assert lines()[0]["upstream_path"] == "/v2/images?limit=10&marker=m&tag=a+b"
     assert "upstream_path" not in lines()[1]
 

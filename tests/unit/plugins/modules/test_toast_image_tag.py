@@ -243,8 +243,8 @@ def test_a_failure_midway_reports_what_was_done(run_module, requests_mock):
         f"You are not authorized to complete modify_image action. {RERUN}")
 
 
-def test_a_fault_outlasting_the_retries_says_what_was_done_and_not(run_module, requests_mock,
-                                                                  no_pause):
+def test_a_fault_outlasting_the_retries_says_what_was_done_and_not(
+        run_module, requests_mock, no_pause):
     tagged(requests_mock)
     requests_mock.put(f"{IMG}/tags/new", status_code=503,
                       json={"message": "Service Unavailable"})

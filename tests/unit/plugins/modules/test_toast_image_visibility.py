@@ -144,8 +144,8 @@ def test_server_refusal_names_operation_status_and_message(run_module, requests_
                                  "complete modify_image action."}
 
 
-def test_a_fault_outlasting_the_retries_leaves_the_image_unchanged(run_module, requests_mock,
-                                                                    no_pause):
+def test_a_fault_outlasting_the_retries_leaves_the_image_unchanged(
+        run_module, requests_mock, no_pause):
     requests_mock.get(url(LONELY), **answer("changes/lonely_get"))
     requests_mock.get(f"{url(LONELY)}/members", **answer("changes/members_none"))
     requests_mock.patch(url(LONELY), status_code=503, json={"message": "Service Unavailable"})
