@@ -129,7 +129,7 @@ class ImageClient:
     429/502/503/504, but only when repeating it cannot do harm: GET, PUT and
     DELETE always; POST and PATCH only when the caller says so (``retry=True``),
     or after an error raised before the request left (a refused connection, a
-    connect timeout). The wait grows exponentially (0.5 s, 1 s, 2 s, ... up to
+    connect timeout). A TLS error is reported at once, with its reason. The wait grows exponentially (0.5 s, 1 s, 2 s, ... up to
     8 s) with full jitter; a 429's ``Retry-After`` (seconds or an HTTP date, at
     most 60 s) is honoured instead. When the tries run out, the ``ApiError``
     says whether one of them may have taken effect (``uncertain``).
@@ -359,6 +359,9 @@ class ImageClient:
                     timeout=self.timeout,
                     allow_redirects=False,
                 )
+            except requests.exceptions.SSLError as exc:
+                # A certificate that fails verification does not heal on a retry.
+                raise ApiError(method, path, None, self._scrub(str(exc)), uncertain=uncertain)
             except NO_ANSWER as exc:
                 unsent = isinstance(exc, requests.exceptions.ConnectTimeout) or _refused(exc)
                 uncertain = uncertain or not unsent

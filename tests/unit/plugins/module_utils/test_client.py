@@ -187,6 +187,18 @@ def test_a_failure_says_whether_a_try_may_have_taken_effect(requests_mock, tries
     assert len(requests_mock.request_history) == 2
 
 
+def test_tls_errors_are_reported_at_once_with_their_reason(requests_mock):
+    bad = requests.exceptions.SSLError("certificate verify failed: self-signed certificate")
+    requests_mock.get(LIST, exc=bad)
+
+    with pytest.raises(ApiError) as err:
+        token_client().get_json("/v2/images")
+
+    assert str(err.value) == (
+        "GET /v2/images failed: certificate verify failed: self-signed certificate")
+    assert len(requests_mock.request_history) == 1
+
+
 def test_refused_connection_is_retried_even_for_post(requests_mock):
     refused = requests.exceptions.ConnectionError("NewConnectionError: Connection refused")
     requests_mock.post(f"{IMAGE_URL}/v2/images/i-1/members",
