@@ -37,12 +37,21 @@ RERUN = ("Running the task again is safe: it reads the image again and makes onl
          "changes still missing.")
 
 
-def failed_call(lead: str, err: ApiError) -> str:
+def failed_call(lead: str, err: Exception) -> str:
     """``lead: error``, saying so when the failed call may have taken effect anyway."""
     text = f"{lead}: {str(err).rstrip('.')}"
     if getattr(err, "uncertain", False):
         text += "; whether it took effect is unknown"
     return text
+
+
+def progress_report(subject: str, done: list[str], failed: list[str],
+                    not_tried: list[str]) -> str:
+    """The failure of a run that stopped midway: what it did, what failed, what it did not try."""
+    parts = [f"{subject}: {'; '.join(done) or 'nothing changed'}", *failed]
+    if not_tried:
+        parts.append(f"Not tried: {', '.join(not_tried)}")
+    return ". ".join(parts) + ". " + RERUN
 
 
 def _env(*names):

@@ -163,9 +163,9 @@ diff:
 """
 
 from ansible_collections.nhncloud.compute.plugins.module_utils.base import (
-    RERUN,
     ImageModule,
     failed_call,
+    progress_report,
 )
 from ansible_collections.nhncloud.compute.plugins.module_utils.client import ApiError
 from ansible_collections.nhncloud.compute.plugins.module_utils.images import (
@@ -279,11 +279,9 @@ def report(image: dict, added: list, removed: list, left: list, err: ApiError) -
     done = [f"{verb} {len(tags)} tag{'' if len(tags) == 1 else 's'} ({quoted(tags)})"
             for verb, tags in (("added", added), ("removed", removed)) if tags]
     verb, tag = left[0]
-    parts = [f"Tags of image {label(image)}: {'; '.join(done) or 'nothing changed'}",
-             failed_call(f"Could not {verb} tag {tag!r}", err)]
-    if left[1:]:
-        parts.append("Not tried: " + ", ".join(f"{v} {t!r}" for v, t in left[1:]))
-    return ". ".join(parts) + ". " + RERUN
+    return progress_report(f"Tags of image {label(image)}", done,
+                           [failed_call(f"Could not {verb} tag {tag!r}", err)],
+                           [f"{v} {t!r}" for v, t in left[1:]])
 
 
 def quoted(tags: list) -> str:
