@@ -129,10 +129,11 @@ class ImageClient:
     429/502/503/504, but only when repeating it cannot do harm: GET, PUT and
     DELETE always; POST and PATCH only when the caller says so (``retry=True``),
     or after an error raised before the request left (a refused connection, a
-    connect timeout). A TLS error is reported at once, with its reason. The wait grows exponentially (0.5 s, 1 s, 2 s, ... up to
-    8 s) with full jitter; a 429's ``Retry-After`` (seconds or an HTTP date, at
-    most 60 s) is honoured instead. When the tries run out, the ``ApiError``
-    says whether one of them may have taken effect (``uncertain``).
+    connect timeout). A TLS error is reported at once, with its reason. The
+    wait grows exponentially (0.5 s, 1 s, 2 s, ... up to 8 s) with full
+    jitter; a 429's ``Retry-After`` (seconds or an HTTP date, at most 60 s) is
+    honoured instead. When the tries run out, the ``ApiError`` says whether
+    one of them may have taken effect (``uncertain``).
 
     Authentication: a given ``token`` is used as it is; otherwise, or when the
     image API answers 401 and a password is configured, a token is issued once

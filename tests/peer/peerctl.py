@@ -230,6 +230,17 @@ def start():
     print(f"peer running: image {image_url}, identity {facts['auth_url']}")
 
 
+def wait_gone(pid, there, deadline):
+    """Wait until ``there(pid)`` is false (reaping it if it is our child); False at the deadline."""
+    while there(pid) and time.time() < deadline:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        time.sleep(0.05)
+    return not there(pid)
+
+
 def stop(quiet=False):
     for path in glob.glob(os.path.join(STATE, "proxies", "*.json")):
         proxy_stop(os.path.basename(path)[:-len(".json")], quiet=True)
@@ -245,13 +256,7 @@ def stop(quiet=False):
             continue
     deadline = time.time() + 15
     for pid in facts["pids"].values():
-        while alive(pid) and time.time() < deadline:
-            try:
-                os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            time.sleep(0.1)
-        if alive(pid):
+        if not wait_gone(pid, alive, deadline):
             try:
                 os.killpg(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -417,14 +422,7 @@ def proxy_stop(name, quiet=False):
         pid = None
     if pid is not None and is_proxy(pid):
         os.kill(pid, signal.SIGTERM)
-        deadline = time.time() + 10
-        while is_proxy(pid) and time.time() < deadline:
-            try:
-                os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            time.sleep(0.05)
-        if is_proxy(pid):
+        if not wait_gone(pid, is_proxy, time.time() + 10):
             os.kill(pid, signal.SIGKILL)
     if not quiet and os.path.exists(log_path):
         print(json.dumps(proxy_stats(name), indent=1))

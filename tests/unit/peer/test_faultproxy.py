@@ -6,6 +6,8 @@ import http.client
 import importlib.util
 import json
 import pathlib
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -223,6 +225,21 @@ def test_it_stops_by_itself_after_its_requests(proxy):
     assert server.stop_reason == "served its 2 requests"
     with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
         call(conn)
+
+
+def test_it_stops_by_itself_at_the_end_of_its_lifetime(upstream, tmp_path):
+    facts, log = tmp_path / "facts.json", tmp_path / "proxy.log"
+    begun = time.monotonic()
+
+    subprocess.run([sys.executable, str(PROXY_FILE), "--upstream",
+                    f"http://127.0.0.1:{upstream.server_address[1]}", "--facts", str(facts),
+                    "--log", str(log), "--lifetime", "0.5"], check=True, timeout=20)
+
+    assert time.monotonic() - begun >= 0.5
+    assert json.loads(facts.read_text())["url"].startswith("http://127.0.0.1:")
+    last = json.loads(log.read_text().splitlines()[-1])
+    assert (last["event"], last["reason"], last["requests"]) == (
+        "stop", "reached its lifetime of 0.5 s", 0)
 
 
 @pytest.mark.parametrize("spec, message", [
