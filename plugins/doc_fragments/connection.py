@@ -99,7 +99,8 @@ options:
   retries:
     description:
       - How many times a failed request is sent again (connection errors, timeouts,
-        HTTP 429, 502, 503 and 504), when sending it again is safe.
+        answers cut short, HTTP 429, 502, 503 and 504), when sending it again is
+        safe. A TLS error is reported at once.
       - Waits grow from half a second, doubling up to 8 seconds, with jitter; a
         429's C(Retry-After) is honoured, up to 60 seconds.
       - Falls back to E(NHNCLOUD_RETRIES).

@@ -34,6 +34,27 @@ CONNECTION_DEFAULTS = {"auth_url": DEFAULT_AUTH_URL, "region": "KR1", "validate_
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
 
+# The last sentence of every failure of a module that writes.
+RERUN = ("Running the task again is safe: it reads the image again and makes only the "
+         "changes still missing.")
+
+
+def failed_call(lead: str, err: Exception) -> str:
+    """``lead: error``, saying so when the failed call may have taken effect anyway."""
+    text = f"{lead}: {str(err).rstrip('.')}"
+    if getattr(err, "uncertain", False):
+        text += "; whether it took effect is unknown"
+    return text
+
+
+def progress_report(subject: str, done: list[str], failed: list[str],
+                    not_tried: list[str]) -> str:
+    """The failure of a run that stopped midway: what it did, what failed, what it did not try."""
+    parts = [f"{subject}: {'; '.join(done) or 'nothing changed'}", *failed]
+    if not_tried:
+        parts.append(f"Not tried: {', '.join(not_tried)}")
+    return ". ".join(parts) + ". " + RERUN
+
 
 def set_env_fallback(*names: str) -> str:
     """The first of the environment variables ``names`` that holds a value.
@@ -78,13 +99,17 @@ class ImageModule:
     """An AnsibleModule with the connection options, a lazily built client and lookups.
 
     Helpers raise; only this class's ``fail``/``fail_api``/``exit`` end the run.
+    ``writes``: the module changes images, so its API failures also say what
+    changed and that running the task again is safe.
     """
 
-    def __init__(self, argument_spec: dict, *, mask_tokens: bool = True, **kwargs):
+    def __init__(self, argument_spec: dict, *, mask_tokens: bool = True,
+                 writes: bool = False, **kwargs):
         spec = connection_spec()
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
         self.mask_tokens = mask_tokens
+        self.writes = writes
         self._client = None
         if REQUESTS_IMPORT_ERROR:
             self.module.fail_json(
@@ -199,12 +224,26 @@ class ImageModule:
         self.module.fail_json(msg=msg, **result)
 
     def fail_api(self, action: str, err: ApiError, **result) -> None:
-        """Fail with what was being done, the status and the server's own message."""
-        self.module.fail_json(msg=f"{action}: {err}", failure=err.failure(), **result)
+        """Fail with what was being done, the status and the server's own message.
+
+        In a module that writes, only for a call before any write or for the
+        run's one write: the message adds that nothing changed (or that the
+        call may have taken effect) and that running the task again is safe.
+        """
+        if not self.writes:
+            self.module.fail_json(msg=f"{action}: {err}", failure=err.failure(), **result)
+        result.setdefault("changed", False)
+        outcome = "" if err.uncertain else " Nothing was changed."
+        self.module.fail_json(msg=f"{failed_call(action, err)}.{outcome} {RERUN}",
+                              failure=err.failure(), **result)
 
     @contextmanager
     def guard(self, action: str, **result):
-        """Turn a client error inside the block into a failure saying ``action``."""
+        """Turn a client error inside the block into a failure saying ``action``.
+
+        In a module that writes, the block holds a call before any write or
+        the run's one write (see ``fail_api``).
+        """
         try:
             yield
         except ApiError as err:

@@ -17,8 +17,15 @@ try:
 except ImportError:  # pragma: no cover - reported by the module base
     requests = None
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    NO_ANSWER: tuple = ()
 else:
     REQUESTS_IMPORT_ERROR = None
+    # Tries that got no whole answer: worth another try when that is safe.
+    NO_ANSWER = (
+        requests.exceptions.ConnectionError,
+        requests.exceptions.Timeout,
+        requests.exceptions.ChunkedEncodingError,
+    )
 
 DEFAULT_AUTH_URL = "https://api-identity-infrastructure.nhncloudservice.com/v2.0"
 
@@ -33,6 +40,8 @@ REGION_IMAGE_URLS = {
 JSON_PATCH = "application/openstack-images-v2.1-json-patch"
 PAGE_MAX = 1000
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
+# A gateway's answer: the server behind it may have done the work.
+GATEWAY_STATUSES = frozenset((502, 504))
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS"))
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
@@ -45,14 +54,18 @@ class ApiError(Exception):
 
     ``status`` is the HTTP status, or None when no answer arrived (connection
     error, timeout). ``message`` is the server's own text, or what went wrong
-    on the way.
+    on the way. ``uncertain`` is True when the request may have taken effect
+    all the same: a try reached the server but its answer was lost (timed out,
+    connection dropped, answer cut short) or came from a gateway (502, 504).
     """
 
-    def __init__(self, method: str, path: str, status: int | None, message: str):
+    def __init__(self, method: str, path: str, status: int | None, message: str,
+                 uncertain: bool = False):
         self.method = method
         self.path = path
         self.status = status
         self.message = message
+        self.uncertain = uncertain
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -112,12 +125,15 @@ class ImageClient:
     with a ``(connect, read)`` timeout and ``Accept: application/json``.
 
     Retry policy: a request is sent at most ``retries + 1`` times. It is sent
-    again after a connection error, a timeout, or HTTP 429/502/503/504, but
-    only when repeating it cannot do harm: GET, PUT and DELETE always; POST and
-    PATCH only when the caller says so (``retry=True``), or after an error
-    raised before the request left (a refused connection). The wait grows
-    exponentially (0.5 s, 1 s, 2 s, ... up to 8 s) with full jitter; a 429's
-    ``Retry-After`` (seconds or an HTTP date, at most 60 s) is honoured instead.
+    again after a connection error, a timeout, an answer cut short, or HTTP
+    429/502/503/504, but only when repeating it cannot do harm: GET, PUT and
+    DELETE always; POST and PATCH only when the caller says so (``retry=True``),
+    or after an error raised before the request left (a refused connection, a
+    connect timeout). A TLS error is reported at once, with its reason. The
+    wait grows exponentially (0.5 s, 1 s, 2 s, ... up to 8 s) with full
+    jitter; a 429's ``Retry-After`` (seconds or an HTTP date, at most 60 s) is
+    honoured instead. When the tries run out, the ``ApiError`` says whether
+    one of them may have taken effect (``uncertain``).
 
     Authentication: a given ``token`` is used as it is; otherwise, or when the
     image API answers 401 and a password is configured, a token is issued once
@@ -211,9 +227,10 @@ class ImageClient:
                 },
             }
         }
-        response = self._send("POST", self.auth_url + "/tokens", path, json=body, retry=True)
+        response, uncertain = self._send("POST", self.auth_url + "/tokens", path, json=body,
+                                         retry=True)
         if response.status_code != 200:
-            raise self._error("POST", path, response)
+            raise self._error("POST", path, response, uncertain=uncertain)
         try:
             access = response.json()["access"]
             token = access["token"]["id"]
@@ -284,7 +301,7 @@ class ImageClient:
         reissued = False
         while True:
             send_headers["X-Auth-Token"] = self.token
-            response = self._send(
+            response, uncertain = self._send(
                 method, base + path, path, params=params, json=json,
                 headers=send_headers, retry=retry,
             )
@@ -294,7 +311,8 @@ class ImageClient:
                 continue
             if response.status_code in ok:
                 return response
-            raise self._error(method, path, response, expired=response.status_code == 401)
+            raise self._error(method, path, response, expired=response.status_code == 401,
+                              uncertain=uncertain)
 
     def get_json(self, path: str, params=None, ok: tuple = (200,)):
         return self.request("GET", path, params=params, ok=ok).json()
@@ -325,8 +343,14 @@ class ImageClient:
             query["marker"] = marker
 
     def _send(self, method, url, path, *, params=None, json=None, headers=None, retry=None):
+        """Send with the retry policy; return ``(response, uncertain)``.
+
+        ``uncertain`` is True when some try may have taken effect without an
+        answer saying so (see ``ApiError``).
+        """
         repeatable = method in IDEMPOTENT_METHODS if retry is None else retry
         attempt = 0
+        uncertain = False
         while True:
             wait = None
             try:
@@ -336,20 +360,23 @@ class ImageClient:
                     timeout=self.timeout,
                     allow_redirects=False,
                 )
-            except requests.exceptions.ConnectionError as exc:
+            except requests.exceptions.SSLError as exc:
+                # A certificate that fails verification does not heal on a retry.
+                raise ApiError(method, path, None, self._scrub(str(exc)), uncertain=uncertain)
+            except NO_ANSWER as exc:
                 unsent = isinstance(exc, requests.exceptions.ConnectTimeout) or _refused(exc)
+                uncertain = uncertain or not unsent
                 if attempt >= self.retries or not (repeatable or unsent):
-                    raise ApiError(method, path, None, self._describe(exc, attempt))
-            except requests.exceptions.Timeout as exc:
-                if attempt >= self.retries or not repeatable:
-                    raise ApiError(method, path, None, self._describe(exc, attempt))
+                    raise ApiError(method, path, None, self._describe(exc, attempt),
+                                   uncertain=uncertain)
             except requests.exceptions.RequestException as exc:
-                raise ApiError(method, path, None, self._scrub(str(exc)))
+                raise ApiError(method, path, None, self._scrub(str(exc)), uncertain=uncertain)
             else:
+                uncertain = uncertain or response.status_code in GATEWAY_STATUSES
                 if response.status_code not in RETRY_STATUSES:
-                    return response
+                    return response, uncertain
                 if attempt >= self.retries or not repeatable:
-                    return response
+                    return response, uncertain
                 if response.status_code == 429:
                     wait = retry_after(response.headers.get("Retry-After"))
             if wait is None:
@@ -358,21 +385,28 @@ class ImageClient:
             self.sleep(wait)
 
     def _describe(self, exc, attempt: int) -> str:
-        kind = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "connection failed"
+        if isinstance(exc, requests.exceptions.Timeout):
+            kind = "timed out"
+        elif isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            kind = "answer cut short"
+        else:
+            kind = "connection failed"
         tries = attempt + 1
         noun = "try" if tries == 1 else "tries"
         return self._scrub(f"{kind} after {tries} {noun} ({type(exc).__name__})")
 
-    def _error(self, method: str, path: str, response, expired: bool = False) -> ApiError:
+    def _error(self, method: str, path: str, response, expired: bool = False,
+               uncertain: bool = False) -> ApiError:
         message = self._scrub(server_message(response))
         if expired:
             message += (
-                " (the token was refused: it may have expired; issue a new one, or "
-                "configure api_password so it is re-issued automatically)"
+                " (the token was refused: it has expired or is not valid; issue a new "
+                "one, or configure api_password so that an expired token is re-issued "
+                "automatically)"
                 if not self.can_login
                 else " (the identity service issued a token the image API refused)"
             )
-        return ApiError(method, path, response.status_code, message)
+        return ApiError(method, path, response.status_code, message, uncertain=uncertain)
 
 
 def pause(seconds: float) -> None:

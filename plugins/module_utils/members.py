@@ -16,6 +16,11 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ansible_collections.nhncloud.compute.plugins.module_utils.base import (
+    failed_call,
+    progress_report,
+)
+
 MEMBER_LIMIT = 127
 PARALLEL_MAX = 10
 TENANT_RE = re.compile(r"^[0-9a-fA-F]{32}$")
@@ -171,16 +176,14 @@ class Progress:
             done.append(f"removed {_count(self.removed)} ({', '.join(self.removed)})")
         if self.added:
             done.append(f"added {_count(self.added)} ({', '.join(self.added)})")
-        parts = [f"{image_label(image)}: " + ("; ".join(done) if done else "nothing changed")]
+        failed = []
         if self.failed:
             verb, member, error = self.failed
-            parts.append(f"Could not {verb} {member}: {str(error).rstrip('.')}")
-        for verb, member, error in self.also_failed:
-            parts.append(f"Also could not {verb} {member}: {str(error).rstrip('.')}")
-        if self.not_tried:
-            left = [f"{verb} {member}" for verb, member in self.not_tried]
-            parts.append(f"Not tried: {', '.join(left)}")
-        return ". ".join(parts) + ". Run the task again to finish."
+            failed.append(failed_call(f"Could not {verb} {member}", error))
+        failed += [failed_call(f"Also could not {verb} {member}", error)
+                   for verb, member, error in self.also_failed]
+        left = [f"{verb} {member}" for verb, member in self.not_tried]
+        return progress_report(image_label(image), done, failed, left)
 
 
 def _count(members: list[str]) -> str:

@@ -47,6 +47,9 @@ notes:
   - Public and protected images are refused before any change. When the
     caller's tenant is known (from a password login or O(tenant_id)), so are
     images another tenant owns.
+  - When the delete fails, the message says whether the image is still there
+    or, when no answer came back, that it may be gone, and that running the
+    task again is safe; an image already gone is not a change.
   - Creating and uploading images is not part of this module.
 seealso:
   - module: nhncloud.compute.toast_image_info
@@ -74,6 +77,17 @@ image_id:
   returned: success
   type: str
   sample: 1c868787-6207-4ff2-a1e7-ae1331d6829b
+failure:
+  description:
+    - The call that failed - method, path, HTTP status (null when no answer
+      came back) and the server's message.
+  returned: when a call fails
+  type: dict
+  sample:
+    method: DELETE
+    path: /v2/images/1c868787-6207-4ff2-a1e7-ae1331d6829b
+    status: 503
+    message: Service Unavailable
 diff:
   description: The image before and after.
   returned: success
@@ -108,6 +122,7 @@ def main():
             state=dict(type="str", choices=["absent"], required=True),
         ),
         supports_check_mode=True,
+        writes=True,
     )
     p = mod.params
     if not p["image"].strip():
@@ -126,7 +141,7 @@ def main():
     before = {"id": image["id"], "name": image.get("name"), "state": "present"}
     if not mod.check_mode:
         # 404: gone in the meantime, which is the state wanted.
-        with mod.guard(f"Could not delete image {label(image)}"):
+        with mod.guard(f"Could not delete image {label(image)}", image_id=image["id"]):
             mod.client.request("DELETE", image_path(image["id"]), ok=(204, 404))
     mod.exit(changed=True, image_id=image["id"], diff=diff(before, GONE))
 

@@ -109,8 +109,9 @@ notes:
     as removed.
   - Members are removed before any is added. The first call that fails stops
     the run; the failure message lists what was added and removed, the call
-    that failed and the calls not tried, and the result carries RV(added),
-    RV(removed) and RV(members) as far as the run got. Running the task again
+    that failed (and, when no answer came back, that it may have taken effect)
+    and the calls not tried, and the result carries RV(added), RV(removed) and
+    RV(members) as far as the run got. Running the task again is safe and
     finishes the work.
   - The owner check compares the image's owner with the caller's tenant, which
     is known after a password login or from O(tenant_id). With a bare O(token)
@@ -406,6 +407,7 @@ def main():
         ),
         required_one_of=[("members", "status")],
         supports_check_mode=True,
+        writes=True,
     )
     try:
         wanted = check_input(mod)

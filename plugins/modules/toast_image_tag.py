@@ -71,8 +71,12 @@ notes:
     refused before any request rather than written wrong.
   - Public images are refused. When the caller's tenant is known (from a
     password login or O(tenant_id)), so are images another tenant owns.
-  - One request per tag added or removed. If one fails, the result still says
-    which tags were already added or removed.
+  - One request per tag added or removed, adds first. The first call that fails
+    stops the run; the message says which tags were added and removed, which
+    call failed (and, when no answer came back, that it may have taken effect)
+    and which calls were not tried, and the result carries RV(added),
+    RV(removed), RV(tags) and RV(not_tried) as far as the run got. Running the
+    task again is safe and finishes the work.
 seealso:
   - module: nhncloud.compute.toast_image_info
   - module: nhncloud.compute.toast_image_visibility
@@ -124,6 +128,25 @@ removed:
   type: list
   elements: str
   sample: [candidate]
+not_tried:
+  description:
+    - After a failed call, the calls the run did not make, as C(add <tag>) or
+      C(remove <tag>).
+  returned: when a call fails midway
+  type: list
+  elements: str
+  sample: [remove candidate]
+failure:
+  description:
+    - The call that failed - method, path, HTTP status (null when no answer
+      came back) and the server's message.
+  returned: when a call fails
+  type: dict
+  sample:
+    method: PUT
+    path: /v2/images/1c868787-6207-4ff2-a1e7-ae1331d6829b/tags/golden
+    status: 503
+    message: Service Unavailable
 diff:
   description: The image's sorted tags before and after.
   returned: success
@@ -139,7 +162,11 @@ diff:
       sample: {tags: [_AVAILABLE_, cis-level-1, golden]}
 """
 
-from ansible_collections.nhncloud.compute.plugins.module_utils.base import ImageModule
+from ansible_collections.nhncloud.compute.plugins.module_utils.base import (
+    ImageModule,
+    failed_call,
+    progress_report,
+)
 from ansible_collections.nhncloud.compute.plugins.module_utils.client import ApiError
 from ansible_collections.nhncloud.compute.plugins.module_utils.images import (
     Refused,
@@ -194,6 +221,7 @@ def main():
             purge=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
+        writes=True,
     )
     p = mod.params
     if not p["image"].strip():
@@ -226,9 +254,12 @@ def main():
             apply(mod.client, image["id"], add, remove, added, removed)
         except ApiError as err:
             now = sorted((set(before) - set(removed)) | set(added))
-            mod.fail_api(f"Could not change the tags of image {label(image)}", err,
-                         changed=bool(added or removed), image_id=image["id"], tags=now,
-                         added=added, removed=removed)
+            calls = [("add", t) for t in add] + [("remove", t) for t in remove]
+            left = calls[len(added) + len(removed):]
+            mod.fail(report(image, added, removed, left, err), failure=err.failure(),
+                     changed=bool(added or removed), image_id=image["id"], tags=now,
+                     added=added, removed=removed,
+                     not_tried=[f"{verb} {tag}" for verb, tag in left[1:]])
     mod.exit(**result)
 
 
@@ -241,6 +272,20 @@ def apply(client, image_id: str, add: list, remove: list, added: list, removed: 
         # A tag already gone is the state wanted.
         client.request("DELETE", image_path(image_id, "tags", tag), ok=(204, 404))
         removed.append(tag)
+
+
+def report(image: dict, added: list, removed: list, left: list, err: ApiError) -> str:
+    """What a run that stopped at ``left[0]`` did, what failed, and what it did not try."""
+    done = [f"{verb} {len(tags)} tag{'' if len(tags) == 1 else 's'} ({quoted(tags)})"
+            for verb, tags in (("added", added), ("removed", removed)) if tags]
+    verb, tag = left[0]
+    return progress_report(f"Tags of image {label(image)}", done,
+                           [failed_call(f"Could not {verb} tag {tag!r}", err)],
+                           [f"{v} {t!r}" for v, t in left[1:]])
+
+
+def quoted(tags: list) -> str:
+    return ", ".join(repr(tag) for tag in tags)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,9 @@ notes:
   - Public and protected images are refused before any change. When the
     caller's tenant is known (from a password login or O(tenant_id)), so are
     images another tenant owns.
+  - When the change fails, the message says whether the image is unchanged or,
+    when no answer came back, that the change may have been made, and that
+    running the task again is safe.
   - Sends the change as a JSON patch
     (C(application/openstack-images-v2.1-json-patch)), as the API requires.
 seealso:
@@ -93,6 +96,17 @@ image:
     protected: false
     tags: [_AVAILABLE_, golden]
     updated_at: "2026-12-03T09:05:00Z"
+failure:
+  description:
+    - The call that failed - method, path, HTTP status (null when no answer
+      came back) and the server's message.
+  returned: when a call fails
+  type: dict
+  sample:
+    method: PATCH
+    path: /v2/images/1c868787-6207-4ff2-a1e7-ae1331d6829b
+    status: 503
+    message: Service Unavailable
 diff:
   description: The visibility before and after.
   returned: success
@@ -127,6 +141,7 @@ def main():
             visibility=dict(type="str", choices=["private", "shared"], required=True),
         ),
         supports_check_mode=True,
+        writes=True,
     )
     p = mod.params
     if not p["image"].strip():
@@ -147,7 +162,8 @@ def main():
         mod.fail(str(err), image_id=image["id"], reason=err.reason)
 
     if wanted == "private":
-        with mod.guard(f"Could not list the members of image {label(image)}"):
+        with mod.guard(f"Could not list the members of image {label(image)}",
+                       image_id=image["id"]):
             members = member_list(mod.client, image)
         if members:
             noun = "tenant" if len(members) == 1 else "tenants"
@@ -157,7 +173,8 @@ def main():
     if mod.check_mode:
         after = {**image, "visibility": wanted}
     else:
-        with mod.guard(f"Could not make image {label(image)} {wanted}"):
+        with mod.guard(f"Could not make image {label(image)} {wanted}",
+                       image_id=image["id"]):
             after = patch_image(mod.client, image["id"], [replace("visibility", wanted)])
     mod.exit(image=after, **result)
 

@@ -8,15 +8,25 @@
     peerctl.py seed-demo        create the demo images in two tenants
     peerctl.py bulk-create TENANT COUNT PREFIX
                                 create COUNT queued images named PREFIX-0000...
-    peerctl.py purge TENANT      delete every image the tenant owns
+    peerctl.py purge TENANT [PREFIX]
+                                delete every image the tenant owns (named PREFIX...)
+    peerctl.py proxy-start NAME [--plan JSON] [--lifetime S] [--max-requests N]
+                                [--max-limit N]
+                                start a fault proxy (faultproxy.py) in front of
+                                Glance on a port of its own; print its facts
+    peerctl.py proxy-stats NAME  print its request and fault counts as JSON
+    peerctl.py proxy-stop NAME...
+                                stop them; print their counts
     peerctl.py integration-config PATH
                                 write the vars file ansible-test reads
 
-State (database, image files, logs, tokens, PIDs) lives in the state folder,
+State (database, image files, logs, tokens, PIDs, proxies) lives in the state folder,
 ``.peer/`` at the repository root unless ``NHNCLOUD_PEER_DIR`` says otherwise.
 """
 
+import argparse
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -220,7 +230,20 @@ def start():
     print(f"peer running: image {image_url}, identity {facts['auth_url']}")
 
 
+def wait_gone(pid, there, deadline):
+    """Wait until ``there(pid)`` is false (reaping it if it is our child); False at the deadline."""
+    while there(pid) and time.time() < deadline:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        time.sleep(0.05)
+    return not there(pid)
+
+
 def stop(quiet=False):
+    for path in glob.glob(os.path.join(STATE, "proxies", "*.json")):
+        proxy_stop(os.path.basename(path)[:-len(".json")], quiet=True)
     facts = read_facts()
     if facts is None:
         if not quiet:
@@ -233,13 +256,7 @@ def stop(quiet=False):
             continue
     deadline = time.time() + 15
     for pid in facts["pids"].values():
-        while alive(pid) and time.time() < deadline:
-            try:
-                os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            time.sleep(0.1)
-        if alive(pid):
+        if not wait_gone(pid, alive, deadline):
             try:
                 os.killpg(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -304,22 +321,111 @@ def bulk_create(tenant, count, prefix):
     print(f"created {count} images {prefix}-* in tenant {tenant}")
 
 
-def purge(tenant):
+def purge(tenant, prefix=""):
     facts = read_facts()
     token, owner = facts["tenants"][tenant]["token"], facts["tenants"][tenant]["id"]
-    count = 0
+    doomed, marker = [], ""
     while True:
-        page = api("GET", f"/v2/images?owner={owner}&limit=1000", token)["images"]
+        page = api("GET", f"/v2/images?owner={owner}&limit=1000{marker}", token)["images"]
+        doomed += [i for i in page if (i["name"] or "").startswith(prefix)]
         if not page:
             break
-        for image in page:
-            if image["protected"]:
-                api("PATCH", f"/v2/images/{image['id']}", token,
-                    [{"op": "replace", "path": "/protected", "value": False}],
-                    "application/openstack-images-v2.1-json-patch")
-            api("DELETE", f"/v2/images/{image['id']}", token)
-            count += 1
-    print(f"deleted {count} images of tenant {tenant}")
+        marker = f"&marker={page[-1]['id']}"
+    for image in doomed:
+        if image["protected"]:
+            api("PATCH", f"/v2/images/{image['id']}", token,
+                [{"op": "replace", "path": "/protected", "value": False}],
+                "application/openstack-images-v2.1-json-patch")
+        api("DELETE", f"/v2/images/{image['id']}", token)
+    named = f" named {prefix}..." if prefix else ""
+    print(f"deleted {len(doomed)} images{named} of tenant {tenant}")
+
+
+def proxy_paths(name):
+    if not name.replace("-", "").replace("_", "").isalnum():
+        raise SystemExit(f"proxy name {name!r}: use letters, digits, - and _")
+    folder = os.path.join(STATE, "proxies")
+    return os.path.join(folder, f"{name}.json"), os.path.join(folder, f"{name}.log")
+
+
+def is_proxy(pid):
+    """True while ``pid`` is a fault proxy (not a later process that got its PID)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"faultproxy.py" in f.read()
+    except OSError:
+        return False
+
+
+def proxy_start(argv):
+    parser = argparse.ArgumentParser(prog="peerctl.py proxy-start")
+    parser.add_argument("name")
+    parser.add_argument("--plan", default="[]")
+    parser.add_argument("--lifetime", type=float, default=300)
+    parser.add_argument("--max-requests", type=int, default=2000)
+    parser.add_argument("--max-limit", type=int)
+    args = parser.parse_args(argv)
+    facts = read_facts()
+    if facts is None or not running():
+        raise SystemExit("peer not running: start it first")
+    facts_path, log_path = proxy_paths(args.name)
+    proxy_stop(args.name, quiet=True)
+    os.makedirs(os.path.dirname(facts_path), exist_ok=True)
+    for path in (facts_path, log_path):
+        if os.path.exists(path):
+            os.remove(path)
+    cmd = [sys.executable, os.path.join(HERE, "faultproxy.py"),
+           "--upstream", facts["image_url"], "--facts", facts_path, "--log", log_path,
+           "--plan", args.plan, "--lifetime", str(args.lifetime),
+           "--max-requests", str(args.max_requests)]
+    if args.max_limit is not None:
+        cmd += ["--max-limit", str(args.max_limit)]
+    with open(log_path + ".out", "w") as out:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.time() + 15
+    while not os.path.exists(facts_path):
+        if proc.poll() is not None or time.time() > deadline:
+            with open(log_path + ".out") as f:
+                raise SystemExit(f"fault proxy {args.name} did not start: {f.read()}")
+        time.sleep(0.05)
+    with open(facts_path) as f:
+        print(f.read())
+
+
+def proxy_stats(name):
+    """Requests seen and faults injected, by kind, from the proxy's log."""
+    _facts, log_path = proxy_paths(name)
+    stats = {"requests": 0, "faults": {}, "stopped": None}
+    try:
+        with open(log_path, encoding="utf-8") as f:
+            lines = [json.loads(line) for line in f]
+    except FileNotFoundError:
+        raise SystemExit(f"no fault proxy {name} has run") from None
+    for line in lines:
+        if "event" in line:
+            stats["stopped"] = line["reason"]
+        elif line["fault"]:
+            stats["faults"][line["fault"]] = stats["faults"].get(line["fault"], 0) + 1
+            stats["requests"] += 1
+        else:
+            stats["requests"] += 1
+    return stats
+
+
+def proxy_stop(name, quiet=False):
+    facts_path, log_path = proxy_paths(name)
+    try:
+        with open(facts_path) as f:
+            pid = json.load(f)["pid"]
+    except FileNotFoundError:
+        pid = None
+    if pid is not None and is_proxy(pid):
+        os.kill(pid, signal.SIGTERM)
+        if not wait_gone(pid, is_proxy, time.time() + 10):
+            os.kill(pid, signal.SIGKILL)
+    if not quiet and os.path.exists(log_path):
+        print(json.dumps(proxy_stats(name), indent=1))
 
 
 def integration_config(path):
@@ -359,8 +465,15 @@ def main(argv):
         seed_demo()
     elif cmd == "bulk-create" and len(args) == 3:
         bulk_create(args[0], int(args[1]), args[2])
-    elif cmd == "purge" and len(args) == 1:
-        purge(args[0])
+    elif cmd == "purge" and len(args) in (1, 2):
+        purge(*args)
+    elif cmd == "proxy-start" and args:
+        proxy_start(args)
+    elif cmd == "proxy-stats" and len(args) == 1:
+        print(json.dumps(proxy_stats(args[0]), indent=1))
+    elif cmd == "proxy-stop" and args:
+        for name in args:
+            proxy_stop(name)
     elif cmd == "integration-config" and len(args) == 1:
         integration_config(args[0])
     else:

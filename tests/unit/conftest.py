@@ -18,6 +18,9 @@ AUTH_URL = "https://identity.example.test/v2.0"
 TOKEN = "unit-test-token-5f1d2c3b"
 PASSWORD = "unit-test-password-9e8d7c"
 CONN = {"token": TOKEN, "image_url": IMAGE_URL}
+# How every failure of a module that writes ends.
+RERUN = ("Running the task again is safe: it reads the image again and makes only the "
+         "changes still missing.")
 
 
 def recorded(name: str) -> dict:

@@ -134,6 +134,71 @@ def test_read_timeout_on_unsafe_post_is_not_repeated(requests_mock):
     assert len(requests_mock.request_history) == 1
 
 
+def test_answer_cut_short_is_retried_when_safe(requests_mock, no_pause):
+    cut = requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead")
+    requests_mock.get(LIST, [{"exc": cut}, answer("common/list_empty")])
+
+    assert token_client().get_json("/v2/images") == recorded("common/list_empty")["json"]
+    assert len(requests_mock.request_history) == 2
+    assert len(no_pause) == 1
+
+
+def test_answer_cut_short_on_unsafe_post_is_reported_as_maybe_done(requests_mock):
+    cut = requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead")
+    requests_mock.post(f"{IMAGE_URL}/v2/images/i-1/members", exc=cut)
+
+    with pytest.raises(ApiError) as err:
+        token_client().request("POST", "/v2/images/i-1/members", json={"member": "m"})
+
+    assert str(err.value) == (
+        "POST /v2/images/i-1/members failed: answer cut short after 1 try "
+        "(ChunkedEncodingError)")
+    assert err.value.uncertain is True
+    assert len(requests_mock.request_history) == 1
+
+
+@pytest.mark.parametrize("tries, uncertain", [
+    ([{"status_code": 503}, {"status_code": 503}], False),
+    ([{"exc": "refused"}, {"status_code": 503}], False),
+    ([{"exc": "refused"}, {"exc": "refused"}], False),
+    ([{"exc": "connect-timeout"}, {"status_code": 429}], False),
+    ([{"status_code": 503}, {"status_code": 504}], True),
+    ([{"status_code": 502}, {"status_code": 503}], True),
+    ([{"exc": "read-timeout"}, {"status_code": 503}], True),
+    ([{"exc": "dropped"}, {"exc": "refused"}], True),
+    ([{"status_code": 503}, {"exc": "cut"}], True),
+])
+def test_a_failure_says_whether_a_try_may_have_taken_effect(requests_mock, tries, uncertain):
+    errors = {
+        "refused": requests.exceptions.ConnectionError("NewConnectionError: Connection refused"),
+        "connect-timeout": requests.exceptions.ConnectTimeout("connect timed out"),
+        "read-timeout": requests.exceptions.ReadTimeout("read timed out"),
+        "dropped": requests.exceptions.ConnectionError("Remote end closed connection"),
+        "cut": requests.exceptions.ChunkedEncodingError("IncompleteRead"),
+    }
+    answers = [{"exc": errors[t["exc"]]} if "exc" in t else {**t, "json": {"message": "x"}}
+               for t in tries]
+    requests_mock.put(f"{IMAGE_URL}/v2/images/i-1/tags/t", answers)
+
+    with pytest.raises(ApiError) as err:
+        token_client(retries=1).request("PUT", "/v2/images/i-1/tags/t")
+
+    assert err.value.uncertain is uncertain
+    assert len(requests_mock.request_history) == 2
+
+
+def test_tls_errors_are_reported_at_once_with_their_reason(requests_mock):
+    bad = requests.exceptions.SSLError("certificate verify failed: self-signed certificate")
+    requests_mock.get(LIST, exc=bad)
+
+    with pytest.raises(ApiError) as err:
+        token_client().get_json("/v2/images")
+
+    assert str(err.value) == (
+        "GET /v2/images failed: certificate verify failed: self-signed certificate")
+    assert len(requests_mock.request_history) == 1
+
+
 def test_refused_connection_is_retried_even_for_post(requests_mock):
     refused = requests.exceptions.ConnectionError("NewConnectionError: Connection refused")
     requests_mock.post(f"{IMAGE_URL}/v2/images/i-1/members",
@@ -336,13 +401,19 @@ def test_401_twice_is_reported_not_looped(requests_mock):
     assert [r.method for r in requests_mock.request_history] == ["GET", "POST", "GET"]
 
 
-def test_401_with_a_bare_token_says_it_may_have_expired(requests_mock):
+def test_401_with_a_bare_token_says_it_has_expired(requests_mock):
     requests_mock.get(LIST, **answer("common/list_401"))
 
     with pytest.raises(ApiError) as err:
         token_client().get_json("/v2/images")
 
-    assert "the token was refused: it may have expired" in err.value.message
+    assert str(err.value) == (
+        "GET /v2/images returned HTTP 401: This server could not verify that you are "
+        "authorized to access the document you requested. Either you supplied the wrong "
+        "credentials (e.g., bad password), or your browser does not understand how to supply "
+        "the credentials required. (the token was refused: it has expired or is not valid; "
+        "issue a new one, or configure api_password so that an expired token is re-issued "
+        "automatically)")
     assert TOKEN not in str(err.value)
     assert len(requests_mock.request_history) == 1
 

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from conftest import RERUN
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -210,7 +211,7 @@ def test_loop_stops_at_the_first_failure_and_says_what_it_did():
     assert progress.report(IMAGE) == (
         f"{LABEL}: removed 1 member ({D}); added 1 member ({A}). Could not add {B}: "
         f"POST /v2/images/{IMAGE['id']}/members/ returned HTTP 413: Image member limit "
-        f"exceeded. Not tried: add {C}. Run the task again to finish."
+        f"exceeded. Not tried: add {C}. {RERUN}"
     )
 
 
@@ -227,7 +228,7 @@ def test_loop_failing_first_reports_nothing_changed():
     assert progress.report(IMAGE) == (
         f"{LABEL}: nothing changed. Could not remove {C}: DELETE "
         f"/v2/images/{IMAGE['id']}/members/{C} failed: connection failed after 4 tries "
-        f"(ConnectionError). Not tried: add {A}. Run the task again to finish."
+        f"(ConnectionError). Not tried: add {A}. {RERUN}"
     )
 
 
@@ -330,7 +331,7 @@ def test_parallel_failure_starts_nothing_more_and_counts_what_was_in_flight():
         f"{path}/{MANY[1]} returned HTTP 500: database is locked. Also could not remove "
         f"{MANY[2]}: DELETE {path}/{MANY[2]} returned HTTP 503: Service Unavailable. "
         f"Not tried: remove {MANY[3]}, remove {MANY[4]}, remove {MANY[5]}, add {A}. "
-        "Run the task again to finish."
+        f"{RERUN}"
     )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CONN, IMAGE_URL, answer, recorded, sent
+import requests
+from conftest import CONN, IMAGE_URL, RERUN, answer, recorded, sent
 
 from ansible_collections.nhncloud.compute.plugins.modules import toast_image
 
@@ -121,10 +122,39 @@ def test_server_refusal_names_operation_status_and_message(run_module, requests_
     assert result["msg"] == (
         f"Could not delete image 'rec-shared-two' ({SHARED['id']}): DELETE "
         f"/v2/images/{SHARED['id']} returned HTTP 403: You are not authorized to complete "
-        "delete_image action."
+        f"delete_image action. Nothing was changed. {RERUN}"
     )
     assert result["failure"]["status"] == 403
     assert result["failure"]["method"] == "DELETE"
+
+
+def test_a_fault_outlasting_the_retries_leaves_the_image(run_module, requests_mock, no_pause):
+    requests_mock.get(URL, **answer("changes/doomed_get"))
+    requests_mock.delete(URL, status_code=503, json={"message": "Service Unavailable"})
+
+    result = run_module(toast_image, {**CONN, "image": DOOMED["id"], "state": "absent",
+                                      "retries": 1})
+
+    assert result["msg"] == (
+        f"Could not delete image 'rec-doomed' ({DOOMED['id']}): DELETE /v2/images/"
+        f"{DOOMED['id']} returned HTTP 503: Service Unavailable. Nothing was changed. {RERUN}"
+    )
+    assert (result["changed"], result["image_id"]) == (False, DOOMED["id"])
+    assert sent(requests_mock)[1:] == [("DELETE", f"/v2/images/{DOOMED['id']}")] * 2
+
+
+def test_a_delete_without_answer_may_have_been_done(run_module, requests_mock):
+    requests_mock.get(URL, **answer("changes/doomed_get"))
+    requests_mock.delete(URL, exc=requests.exceptions.ConnectionError("Connection reset"))
+
+    result = run_module(toast_image, {**CONN, "image": DOOMED["id"], "state": "absent",
+                                      "retries": 0})
+
+    assert result["msg"] == (
+        f"Could not delete image 'rec-doomed' ({DOOMED['id']}): DELETE /v2/images/"
+        f"{DOOMED['id']} failed: connection failed after 1 try (ConnectionError); whether it "
+        f"took effect is unknown. {RERUN}"
+    )
 
 
 @pytest.mark.parametrize("args,msg", [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import requests
-from conftest import CONN, IMAGE_URL, TOKEN, answer, recorded, sent
+from conftest import CONN, IMAGE_URL, RERUN, TOKEN, answer, recorded, sent
 
 from ansible_collections.nhncloud.compute.plugins.modules import toast_image_member
 
@@ -186,7 +186,7 @@ def test_partial_failure_lists_what_was_done_and_what_was_not(run_module, reques
     assert result["msg"] == (
         f"{LABEL}: removed 1 member ({GAMMA}); added 1 member ({first}). Could not add "
         f"{DELTA}: POST {IMG}/members returned HTTP 413: {limit_msg}. Not tried: add {last}. "
-        "Run the task again to finish."
+        f"{RERUN}"
     )
     assert result["failure"]["status"] == 413
     assert result["not_tried"] == [f"add {last}"]
@@ -195,6 +195,43 @@ def test_partial_failure_lists_what_was_done_and_what_was_not(run_module, reques
     assert result["members"] == [{"member_id": first, "status": "pending"},
                                  {"member_id": BETA, "status": "pending"}]
     assert bodies(requests_mock) == [{"member": first}, {"member": DELTA}]
+
+
+def test_an_add_without_answer_is_reported_as_maybe_done(run_module, requests_mock, no_pause):
+    owner_reads(requests_mock)
+    dropped = requests.exceptions.ConnectionError("Remote end closed connection")
+    requests_mock.post(f"{IMAGE_URL}{IMG}/members", [
+        answer("members/add_beta_200"), {"exc": dropped}, {"exc": dropped},
+    ])
+
+    first, second, third = sorted([BETA, GAMMA, DELTA])
+
+    result = run_module(toast_image_member, {**CONN, "image": SHARED["id"], "retries": 1,
+                                             "members": [BETA, GAMMA, DELTA]})
+
+    assert result["msg"] == (
+        f"{LABEL}: added 1 member ({first}). Could not add {second}: POST {IMG}/members "
+        "failed: connection failed after 2 tries (ConnectionError); whether it took effect "
+        f"is unknown. Not tried: add {third}. {RERUN}"
+    )
+    assert (result["added"], result["not_tried"]) == ([first], [f"add {third}"])
+    assert result["failure"]["status"] is None
+    assert bodies(requests_mock) == [{"member": m} for m in (first, second, second)]
+
+
+def test_a_read_outlasting_the_retries_changed_nothing(run_module, requests_mock, no_pause):
+    requests_mock.get(f"{IMAGE_URL}{IMG}", status_code=503,
+                      json={"message": "Service Unavailable"})
+
+    result = run_module(toast_image_member, {**CONN, "image": SHARED["id"], "retries": 2,
+                                             "members": [BETA]})
+
+    assert result["msg"] == (
+        f"Could not read image {SHARED['id']!r}: GET {IMG} returned HTTP 503: Service "
+        f"Unavailable. Nothing was changed. {RERUN}"
+    )
+    assert sent(requests_mock) == [("GET", IMG)] * 3
+    assert len(no_pause) == 2
 
 
 def test_refused_add_by_a_consumer_without_known_tenant(run_module, requests_mock):
@@ -208,8 +245,7 @@ def test_refused_add_by_a_consumer_without_known_tenant(run_module, requests_moc
     assert result["changed"] is False
     assert result["msg"] == (
         f"{LABEL}: nothing changed. Could not add {GAMMA}: POST {IMG}/members returned "
-        "HTTP 403: You are not authorized to complete add_member action. "
-        "Run the task again to finish."
+        f"HTTP 403: You are not authorized to complete add_member action. {RERUN}"
     )
 
 
@@ -269,7 +305,7 @@ def test_parallel_failure_reports_what_was_done(run_module, requests_mock):
     assert result["msg"].startswith(
         f"{LABEL}: added 3 members ({many[0]}, {many[2]}, {many[3]}). Could not add "
         f"{many[1]}: POST {IMG}/members returned HTTP 413: ")
-    assert result["msg"].endswith(". Run the task again to finish.")
+    assert result["msg"].endswith(f". {RERUN}")
 
 
 # ---- pre-checks ----------------------------------------------------------
@@ -444,7 +480,7 @@ def test_refused_status_change_reports_the_server(run_module, requests_mock):
         f"Could not set the membership of tenant {BETA} in image 'rec-member-shared' "
         f"({SHARED['id']}) to accepted: PUT "
         f"{IMG}/members/{BETA} returned HTTP 403: You are not authorized to complete "
-        "modify_member action."
+        f"modify_member action. Nothing was changed. {RERUN}"
     )
     assert result["failure"]["method"] == "PUT"
 
@@ -461,7 +497,8 @@ def test_private_image_members_403_is_reported(run_module, requests_mock):
     assert result["msg"] == (
         f"Could not list the members of image 'rec-member-private' ({PRIVATE['id']}): GET "
         f"/v2/images/{PRIVATE['id']}/members returned HTTP 403: Not allowed to list members "
-        f"for image {PRIVATE['id']}: Only shared images have members."
+        f"for image {PRIVATE['id']}: Only shared images have members. Nothing was changed. "
+        f"{RERUN}"
     )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CONN, IMAGE_URL, answer, recorded, sent
+import requests
+from conftest import CONN, IMAGE_URL, RERUN, answer, recorded, sent
 
 from ansible_collections.nhncloud.compute.plugins.modules import toast_image_tag
 
@@ -203,9 +204,9 @@ def test_server_refusal_names_operation_status_and_message(run_module, requests_
     result = run_module(toast_image_tag, {**CONN, "image": SHARED["id"], "tags": ["theirs"]})
 
     assert result["msg"] == (
-        f"Could not change the tags of image 'rec-shared-two' ({SHARED['id']}): PUT "
-        f"/v2/images/{SHARED['id']}/tags/theirs returned HTTP 403: You are not authorized to "
-        "complete modify_image action."
+        f"Tags of image 'rec-shared-two' ({SHARED['id']}): nothing changed. Could not add tag "
+        f"'theirs': PUT /v2/images/{SHARED['id']}/tags/theirs returned HTTP 403: You are not "
+        f"authorized to complete modify_image action. {RERUN}"
     )
     assert result["failure"]["status"] == 403
     assert result["failure"]["message"] == "You are not authorized to complete modify_image action."
@@ -235,10 +236,52 @@ def test_a_failure_midway_reports_what_was_done(run_module, requests_mock):
     assert result["added"] == ["more", "new"]
     assert result["removed"] == []
     assert result["tags"] == ["_AVAILABLE_", "keep", "more", "new", "old"]
+    assert result["not_tried"] == []
     assert result["msg"] == (
-        f"Could not change the tags of image 'rec-tagged' ({TAGGED['id']}): DELETE "
-        f"/v2/images/{TAGGED['id']}/tags/old returned HTTP 403: You are not authorized to "
-        "complete modify_image action.")
+        f"Tags of image 'rec-tagged' ({TAGGED['id']}): added 2 tags ('more', 'new'). Could "
+        f"not remove tag 'old': DELETE /v2/images/{TAGGED['id']}/tags/old returned HTTP 403: "
+        f"You are not authorized to complete modify_image action. {RERUN}")
+
+
+def test_a_fault_outlasting_the_retries_says_what_was_done_and_not(
+        run_module, requests_mock, no_pause):
+    tagged(requests_mock)
+    requests_mock.put(f"{IMG}/tags/new", status_code=503,
+                      json={"message": "Service Unavailable"})
+
+    result = run_module(toast_image_tag, {**CONN, "image": TAGGED["id"], "retries": 1,
+                                          "tags": ["new", "more", "zzz", "keep"],
+                                          "purge": True})
+
+    assert result["msg"] == (
+        f"Tags of image 'rec-tagged' ({TAGGED['id']}): added 1 tag ('more'). Could not add "
+        f"tag 'new': PUT /v2/images/{TAGGED['id']}/tags/new returned HTTP 503: Service "
+        f"Unavailable. Not tried: add 'zzz', remove 'old'. {RERUN}"
+    )
+    assert result["failure"]["status"] == 503
+    assert result["not_tried"] == ["add zzz", "remove old"]
+    assert (result["changed"], result["added"], result["removed"]) == (True, ["more"], [])
+    assert result["tags"] == ["_AVAILABLE_", "keep", "more", "old"]
+    tag = f"/v2/images/{TAGGED['id']}/tags"
+    assert sent(requests_mock) == [GET, ("PUT", f"{tag}/more"), ("PUT", f"{tag}/new"),
+                                   ("PUT", f"{tag}/new")]
+    assert len(no_pause) == 1
+
+
+def test_a_call_without_answer_may_have_taken_effect(run_module, requests_mock):
+    tagged(requests_mock)
+    requests_mock.delete(f"{IMG}/tags/old", exc=requests.exceptions.ReadTimeout("timed out"))
+
+    result = run_module(toast_image_tag, {**CONN, "image": TAGGED["id"], "retries": 0,
+                                          "tags": ["old"], "state": "absent"})
+
+    assert result["msg"] == (
+        f"Tags of image 'rec-tagged' ({TAGGED['id']}): nothing changed. Could not remove tag "
+        f"'old': DELETE /v2/images/{TAGGED['id']}/tags/old failed: timed out after 1 try "
+        f"(ReadTimeout); whether it took effect is unknown. {RERUN}"
+    )
+    assert (result["changed"], result["removed"], result["not_tried"]) == (False, [], [])
+    assert result["failure"]["status"] is None
 
 
 def test_unknown_image_fails_with_its_name(run_module, requests_mock):

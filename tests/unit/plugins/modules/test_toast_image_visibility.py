@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from ansible.module_utils.common import warnings as ansible_warnings
-from conftest import CONN, IMAGE_URL, answer, recorded, sent
+from conftest import CONN, IMAGE_URL, RERUN, answer, recorded, sent
 
 from ansible_collections.nhncloud.compute.plugins.modules import toast_image_visibility
 
@@ -136,11 +137,45 @@ def test_server_refusal_names_operation_status_and_message(run_module, requests_
     assert result["msg"] == (
         f"Could not make image 'rec-shared-none' ({LONELY['id']}) private: PATCH "
         f"/v2/images/{LONELY['id']} returned HTTP 403: You are not authorized to complete "
-        "modify_image action."
+        f"modify_image action. Nothing was changed. {RERUN}"
     )
     assert result["failure"] == {"method": "PATCH", "path": f"/v2/images/{LONELY['id']}",
                                  "status": 403, "message": "You are not authorized to "
                                  "complete modify_image action."}
+
+
+def test_a_fault_outlasting_the_retries_leaves_the_image_unchanged(
+        run_module, requests_mock, no_pause):
+    requests_mock.get(url(LONELY), **answer("changes/lonely_get"))
+    requests_mock.get(f"{url(LONELY)}/members", **answer("changes/members_none"))
+    requests_mock.patch(url(LONELY), status_code=503, json={"message": "Service Unavailable"})
+
+    result = run_module(toast_image_visibility, {**CONN, "image": LONELY["id"], "retries": 2,
+                                                 "visibility": "private"})
+
+    assert result["msg"] == (
+        f"Could not make image 'rec-shared-none' ({LONELY['id']}) private: PATCH "
+        f"/v2/images/{LONELY['id']} returned HTTP 503: Service Unavailable. Nothing was "
+        f"changed. {RERUN}"
+    )
+    assert (result["changed"], result["image_id"]) == (False, LONELY["id"])
+    assert [m for m, _p in sent(requests_mock)] == ["GET", "GET"] + ["PATCH"] * 3
+
+
+def test_a_change_without_answer_may_have_been_made(run_module, requests_mock, no_pause):
+    requests_mock.get(url(LONELY), **answer("changes/lonely_get"))
+    requests_mock.get(f"{url(LONELY)}/members", **answer("changes/members_none"))
+    requests_mock.patch(url(LONELY), exc=requests.exceptions.ReadTimeout("read timed out"))
+
+    result = run_module(toast_image_visibility, {**CONN, "image": LONELY["id"], "retries": 1,
+                                                 "timeout": 0.5, "visibility": "private"})
+
+    assert result["msg"] == (
+        f"Could not make image 'rec-shared-none' ({LONELY['id']}) private: PATCH "
+        f"/v2/images/{LONELY['id']} failed: timed out after 2 tries (ReadTimeout); whether it "
+        f"took effect is unknown. {RERUN}"
+    )
+    assert [m for m, _p in sent(requests_mock)] == ["GET", "GET", "PATCH", "PATCH"]
 
 
 def test_member_list_failure_stops_before_the_write(run_module, requests_mock):
@@ -153,7 +188,8 @@ def test_member_list_failure_stops_before_the_write(run_module, requests_mock):
     assert result["msg"] == (
         f"Could not list the members of image 'rec-shared-two' ({SHARED['id']}): GET "
         f"/v2/images/{SHARED['id']}/members returned HTTP 403: Not allowed to list members "
-        f"for image {SHARED['id']}: Only shared images have members.")
+        f"for image {SHARED['id']}: Only shared images have members. Nothing was changed. "
+        f"{RERUN}")
     assert [m for m, _p in sent(requests_mock)] == ["GET", "GET"]
 
 
