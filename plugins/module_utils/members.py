@@ -11,14 +11,14 @@ say exactly what it did and what it could not do.
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ansible_collections.nhncloud.compute.plugins.module_utils.checks import TENANT_RE
+
 MEMBER_LIMIT = 127
 PARALLEL_MAX = 10
-TENANT_RE = re.compile(r"^[0-9a-fA-F]{32}$")
 NEW_MEMBER_STATUS = "pending"
 
 
@@ -42,7 +42,7 @@ def tenant_ids(members: list[str]) -> list[str]:
     """
     seen: dict[str, str] = {}
     for index, member in enumerate(members):
-        if not TENANT_RE.match(member):
+        if not TENANT_RE.fullmatch(member):
             raise MemberError(
                 f"members[{index}] {member!r} is not a tenant ID: NHN Cloud tenant IDs "
                 "are 32 hexadecimal characters."

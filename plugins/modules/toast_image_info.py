@@ -208,27 +208,67 @@ next_marker:
 """
 
 from ansible_collections.nhncloud.compute.plugins.module_utils.base import ImageModule
-from ansible_collections.nhncloud.compute.plugins.module_utils.client import segment
+from ansible_collections.nhncloud.compute.plugins.module_utils.checks import (
+    MAX_NAME,
+    image_ref_problem,
+    marker_problem,
+    shown,
+    sort_key_problem,
+    tenant_problem,
+)
+from ansible_collections.nhncloud.compute.plugins.module_utils.client import (
+    name_filter,
+    segment,
+)
 
 FILTERS = ("name", "visibility", "owner", "status", "size_min", "size_max", "tag",
            "member_status", "sort_key", "sort_dir")
 
 
-def check_filters(mod):
-    p = mod.params
+def filter_problem(p: dict) -> str | None:
+    """Why the options cannot make a request, or None; the input alone decides."""
     for key in ("size_min", "size_max"):
         if p[key] is not None and p[key] < 0:
-            mod.fail(f"{key} must be 0 or more bytes, not {p[key]}.")
+            return f"{key} must be 0 or more bytes, not {p[key]}."
     if p["size_min"] is not None and p["size_max"] is not None and p["size_min"] > p["size_max"]:
-        mod.fail(f"size_min ({p['size_min']}) is larger than size_max ({p['size_max']}).")
+        return f"size_min ({p['size_min']}) is larger than size_max ({p['size_max']})."
     if p["limit"] is not None and p["limit"] < 1:
-        mod.fail(f"limit must be 1 or more, not {p['limit']}.")
+        return f"limit must be 1 or more, not {p['limit']}."
     for key in ("image", "name", "owner", "sort_key", "marker"):
         if p[key] is not None and not p[key].strip():
-            mod.fail(f"{key} must not be empty.")
+            return f"{key} must not be empty."
+    problems = []
+    if p["image"] is not None:
+        problems.append(image_ref_problem(p["image"]))
+    if p["name"] is not None:
+        problems.append(name_problem(p["name"]))
+    if p["owner"] is not None:
+        problems.append(tenant_problem(p["owner"], "owner"))
+    if p["marker"] is not None:
+        problems.append(marker_problem(p["marker"]))
+    if p["sort_key"] is not None:
+        problems.append(sort_key_problem(p["sort_key"]))
     for tag in p["tag"] or []:
-        if not tag:
-            mod.fail("tag must not hold an empty tag.")
+        problems.append(tag_filter_problem(tag))
+    return next((problem for problem in problems if problem), None)
+
+
+def name_problem(name: str) -> str | None:
+    if len(name) > MAX_NAME:
+        return f"name is {len(name)} characters long: an image name has at most {MAX_NAME}."
+    if name_filter(name) is None:
+        return (f"name {shown(name)} holds a ':' with a '\"' (or with a ',' and a "
+                "trailing '\\'), which the API's name filter cannot express: give it as "
+                "image instead, which compares the names itself.")
+    return None
+
+
+def tag_filter_problem(tag: str) -> str | None:
+    if not tag:
+        return "tag must not hold an empty tag."
+    if len(tag) > MAX_NAME:
+        return f"tag holds a tag of {len(tag)} characters: a tag has at most {MAX_NAME}."
+    return None
 
 
 def add_members(mod, images):
@@ -265,7 +305,9 @@ def main():
         supports_check_mode=True,
     )
     p = mod.params
-    check_filters(mod)
+    problem = filter_problem(p)
+    if problem:
+        mod.fail(problem)
     result = dict(changed=False)
 
     if p["image"] is not None:
@@ -273,11 +315,15 @@ def main():
             images = [mod.find_image(p["image"])]
     else:
         query = {key: p[key] for key in FILTERS if p[key] is not None}
+        if p["name"] is not None:
+            query["name"] = name_filter(p["name"])
         if p["marker"] is not None:
             query["marker"] = p["marker"]
         with mod.guard("Could not list images"):
             images, marker = mod.client.paginate("/v2/images", "images", params=query,
                                                  max_items=p["limit"])
+        if p["name"] is not None:
+            images = [image for image in images if image.get("name") == p["name"]]
         if p["limit"] is not None:
             result["next_marker"] = marker
 

@@ -248,6 +248,7 @@ not_tried:
 """
 
 from ansible_collections.nhncloud.compute.plugins.module_utils.base import ImageModule
+from ansible_collections.nhncloud.compute.plugins.module_utils.checks import image_ref_problem
 from ansible_collections.nhncloud.compute.plugins.module_utils.client import ApiError, segment
 from ansible_collections.nhncloud.compute.plugins.module_utils.members import (
     MemberError,
@@ -271,8 +272,9 @@ def as_rows(members: dict[str, str]) -> list[dict]:
 def check_input(mod) -> list[str] | None:
     """Refuse before any request what the options alone show to be wrong."""
     p = mod.params
-    if not p["image"].strip():
-        raise MemberError("image must not be empty.")
+    problem = image_ref_problem(p["image"])
+    if problem:
+        raise MemberError(problem)
     check_parallel(p["parallel"])
     if p["status"] is not None:
         if p["state"] == "absent":
