@@ -7,11 +7,17 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import (
+    AnsibleModule,
+    _load_params,
+    env_fallback,
+    missing_required_lib,
+)
 
 from ansible_collections.nhncloud.compute.plugins.module_utils.checks import (
     UUID_RE,
     image_ref_problem,
+    raw_type_problem,
     retries_problem,
     tenant_problem,
     timeout_problem,
@@ -82,6 +88,11 @@ class ImageModule:
             self.module.fail_json(
                 msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR
             )
+        # Ansible turns a list given for a string option into its text, and a
+        # YAML yes into "True": judge the values as the task gave them.
+        problem = raw_type_problem(spec, _load_params())
+        if problem:
+            self.fail(problem)
         self.cloud_file = None
         self.params = self._with_cloud(self.module.params)
         self._check_connection_values()

@@ -111,3 +111,38 @@ def url_problem(option: str, url: str) -> str | None:
         return ("image_url is the image endpoint without the API version: drop the "
                 "trailing /v2.")
     return None
+
+
+def _kind(value) -> str | None:
+    """How a message names a value that cannot stand for text; None when it can."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}: quote it in YAML if it is text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple, set)):
+        return "a list"
+    return None
+
+
+def raw_type_problem(spec: dict, raw: dict) -> str | None:
+    """A value of the wrong kind, judged before Ansible's conversions.
+
+    Ansible turns a list or a mapping given for a string into its Python text
+    and a boolean into ``True``, and takes a boolean as the number 1: each
+    would be sent as if it had been meant. Numbers stay allowed as text (an
+    image named 2024).
+    """
+    for name, option in spec.items():
+        value = raw.get(name)
+        kind = option.get("type", "str")
+        if value is None:
+            continue
+        if kind in ("str", "path") and _kind(value):
+            return f"{name} must be a string, not {_kind(value)}."
+        if kind in ("int", "float") and isinstance(value, bool):
+            return f"{name} must be a number, not the boolean {str(value).lower()}."
+        if kind == "list" and option.get("elements") == "str" and isinstance(value, list):
+            for index, item in enumerate(value):
+                if _kind(item):
+                    return f"{name}[{index}] must be a string, not {_kind(item)}."
+    return None

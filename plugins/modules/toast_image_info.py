@@ -22,7 +22,11 @@ options:
       - Cannot be combined with the list filters, O(limit) or O(marker).
     type: str
   name:
-    description: Only images with exactly this name.
+    description:
+      - Only images with exactly this name.
+      - A name with a colon is sent as a one-item C(in:) list, since the API
+        reads C(op:value) in this filter. A name holding a colon and a double
+        quote cannot be sent as a filter and is refused; give it as O(image).
     type: str
   visibility:
     description:
@@ -32,7 +36,7 @@ options:
     type: str
     choices: [public, private, shared, community, all]
   owner:
-    description: Only images owned by this tenant ID.
+    description: Only images owned by this tenant ID (32 hexadecimal characters).
     type: str
   status:
     description: Only images in this state.
@@ -55,7 +59,9 @@ options:
     type: str
     choices: [accepted, pending, rejected, all]
   sort_key:
-    description: Image attribute to sort by; the API's default is C(created_at).
+    description:
+      - Image attribute to sort by; the API's default is C(created_at).
+      - Letters, digits, C(_), C(-), C(.) and C(:) only.
     type: str
   sort_dir:
     description: Sort direction; the API's default is V(desc).
@@ -67,7 +73,9 @@ options:
       - Omitted, every matching image is returned.
     type: int
   marker:
-    description: ID of the image after which the list starts, as RV(next_marker) gave it.
+    description:
+      - ID of the image after which the list starts, as RV(next_marker) gave it.
+      - Must have the form of an image ID (a UUID).
     type: str
   members:
     description:
@@ -95,6 +103,8 @@ attributes:
       - nhncloud.compute.image
 notes:
   - A name lookup is one request, whatever the number of images in the tenant.
+    Only a name holding a colon together with a double quote (which no filter
+    value can say) lists every image the tenant sees and compares the names.
   - Filter values are checked before any request; a C(sort_key) the API does
     not know is reported with the API's own message.
 seealso:

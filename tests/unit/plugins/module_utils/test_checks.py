@@ -7,6 +7,7 @@ import pytest
 from ansible_collections.nhncloud.compute.plugins.module_utils.checks import (
     image_ref_problem,
     marker_problem,
+    raw_type_problem,
     retries_problem,
     sort_key_problem,
     tenant_problem,
@@ -154,3 +155,33 @@ def test_a_url_password_is_never_shown():
     msg = url_problem("auth_url", "https://me:hunter2@identity.example.com/v2.0")
     assert "hunter2" not in msg and msg.startswith("auth_url ")
     assert url_problem("auth_url", "https://identity.example.com/v2.0") is None
+
+
+SPEC = {"image": {"type": "str"}, "tags": {"type": "list", "elements": "str"},
+        "timeout": {"type": "float"}, "retries": {"type": "int"},
+        "clouds_yaml": {"type": "path"}, "members": {"type": "list", "elements": "str"},
+        "purge": {"type": "bool"}}
+
+
+@pytest.mark.parametrize("raw, msg", [
+    ({"image": ["a"]}, "image must be a string, not a list."),
+    ({"image": {"id": "x"}}, "image must be a string, not a mapping."),
+    ({"image": True}, "image must be a string, not the boolean true: quote it in YAML if it "
+                      "is text."),
+    ({"clouds_yaml": ["a"]}, "clouds_yaml must be a string, not a list."),
+    ({"tags": ["ok", ["nested"]]}, "tags[1] must be a string, not a list."),
+    ({"tags": ["ok", False]}, "tags[1] must be a string, not the boolean false: quote it in "
+                              "YAML if it is text."),
+    ({"timeout": True}, "timeout must be a number, not the boolean true."),
+    ({"retries": False}, "retries must be a number, not the boolean false."),
+])
+def test_raw_type_problems(raw, msg):
+    assert raw_type_problem(SPEC, raw) == msg
+
+
+@pytest.mark.parametrize("raw", [
+    {}, {"image": "gold"}, {"image": 2024}, {"image": None}, {"tags": ["a", 1, 2.5]},
+    {"tags": "a,b"}, {"timeout": 2.5}, {"retries": 3}, {"purge": True}, {"unknown": ["x"]},
+])
+def test_raw_values_of_the_right_kind(raw):
+    assert raw_type_problem(SPEC, raw) is None

@@ -90,10 +90,26 @@ def test_connection_values(run_module, requests_mock, name, conn, msg):
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
+@pytest.mark.parametrize("conn, msg", [
+    ({"token": ["tok-one", "tok-two"]}, "token must be a string, not a list."),
+    ({"retries": True}, "retries must be a number, not the boolean true."),
+    ({"timeout": False}, "timeout must be a number, not the boolean false."),
+    ({"image_url": {"url": IMAGE_URL}}, "image_url must be a string, not a mapping."),
+])
+def test_values_ansible_would_convert(run_module, requests_mock, name, conn, msg):
+    module, args = MODULES[name]
+
+    result = run_module(module, {**CONN, **args, **conn})
+
+    assert result["failed"] is True
+    assert result["msg"] == msg
+    assert requests_mock.request_history == []
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
 @pytest.mark.parametrize("conn, option", [
     ({"timeout": "soon"}, "timeout"), ({"retries": "many"}, "retries"),
     ({"retries": 1.5}, "retries"), ({"validate_certs": "perhaps"}, "validate_certs"),
-    ({"token": ["a", "b"]}, "token"),
 ])
 def test_wrong_types_name_the_option(run_module, requests_mock, name, conn, option):
     module, args = MODULES[name]
@@ -106,6 +122,15 @@ def test_wrong_types_name_the_option(run_module, requests_mock, name, conn, opti
 
 
 OWN = [
+    ("toast_image", {"image": ["a"]}, "image must be a string, not a list."),
+    ("toast_image_info", {"image": None, "name": {"a": 1}},
+     "name must be a string, not a mapping."),
+    ("toast_image_tag", {"tags": ["a", True]},
+     "tags[1] must be a string, not the boolean true: quote it in YAML if it is text."),
+    ("toast_image_member", {"members": [["a"]]}, "members[0] must be a string, not a list."),
+    ("toast_image_member", {"parallel": True}, "parallel must be a number, not the boolean true."),
+    ("toast_image_visibility", {"image": False},
+     "image must be a string, not the boolean false: quote it in YAML if it is text."),
     ("toast_image", {"image": LONG},
      "image is 256 characters long: an image ID or name has at most 255."),
     ("toast_image_tag", {"image": LONG},
