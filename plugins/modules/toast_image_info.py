@@ -43,10 +43,10 @@ options:
     type: str
     choices: [queued, saving, active, killed, deleted, pending_delete, importing, uploading]
   size_min:
-    description: Only images of at least this many bytes.
+    description: Only images of at least this many bytes, from 0 to 2^63-1.
     type: int
   size_max:
-    description: Only images of at most this many bytes.
+    description: Only images of at most this many bytes, from 0 to 2^63-1.
     type: int
   tag:
     description: Only images carrying every one of these tags.
@@ -231,6 +231,8 @@ from ansible_collections.nhncloud.compute.plugins.module_utils.client import (
     segment,
 )
 
+# Image sizes are 64-bit integers in the API; a larger filter makes it fail (HTTP 500).
+MAX_SIZE = 2 ** 63 - 1
 FILTERS = ("name", "visibility", "owner", "status", "size_min", "size_max", "tag",
            "member_status", "sort_key", "sort_dir")
 
@@ -240,6 +242,8 @@ def filter_problem(p: dict) -> str | None:
     for key in ("size_min", "size_max"):
         if p[key] is not None and p[key] < 0:
             return f"{key} must be 0 or more bytes, not {p[key]}."
+        if p[key] is not None and p[key] > MAX_SIZE:
+            return f"{key} must be at most {MAX_SIZE} bytes, not {p[key]}."
     if p["size_min"] is not None and p["size_max"] is not None and p["size_min"] > p["size_max"]:
         return f"size_min ({p['size_min']}) is larger than size_max ({p['size_max']})."
     if p["limit"] is not None and p["limit"] < 1:

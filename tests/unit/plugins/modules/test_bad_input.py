@@ -157,6 +157,8 @@ OWN = [
      "'.' and ':' only."),
     ("toast_image_info", {"image": None, "name": LONG},
      "name is 256 characters long: an image name has at most 255."),
+    ("toast_image_info", {"image": None, "size_min": 2 ** 64},
+     "size_min must be at most 9223372036854775807 bytes, not 18446744073709551616."),
     ("toast_image_info", {"image": None, "tag": ["ok", LONG]},
      "tag holds a tag of 256 characters: a tag has at most 255."),
 ]
