@@ -113,6 +113,19 @@ def statuses(rows: list[dict]) -> dict[str, str]:
     return dict(sorted((row["member_id"], row["status"]) for row in rows))
 
 
+def twins(rows: list[dict]) -> dict[str, int]:
+    """Tenants listed more than once, with how many rows each has, sorted.
+
+    Glance checks for an existing member and then inserts, with no lock in
+    between: two runs adding one tenant at the same moment can both succeed,
+    and each DELETE then removes one row.
+    """
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["member_id"]] = counts.get(row["member_id"], 0) + 1
+    return {member: n for member, n in sorted(counts.items()) if n > 1}
+
+
 def plan_members(before: dict[str, str], wanted: list[str], state: str,
                  exclusive: bool) -> Plan:
     """Members to add and remove so that ``before`` meets the request.
