@@ -25,7 +25,7 @@ def main():
             wait.wait()
             rec.call("POST", members, "alpha", {"member": member})
 
-        threads = [threading.Thread(target=add) for _ in range(4)]
+        threads = [threading.Thread(target=add) for _thread in range(4)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -41,7 +41,7 @@ def main():
     rows = [m["member_id"] for m in body["members"]].count(tenant)
     rec.call("DELETE", f"{members}/{tenant}", "alpha", save="delete_one_row_204")
     rec.call("GET", members, "alpha", save="members_after_one_delete")
-    for _ in range(rows - 1):
+    for _row in range(rows - 1):
         rec.call("DELETE", f"{members}/{tenant}", "alpha")
     rec.call("DELETE", f"{members}/{tenant}", "alpha", save="delete_no_row_404")
     rec.call("GET", members, "alpha", save="members_after_all_deletes")

@@ -41,6 +41,7 @@ UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 # ---- path segments -------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(tricky_text)
 def test_segment_is_one_segment_that_round_trips(value):
     encoded = segment(value)
@@ -50,6 +51,7 @@ def test_segment_is_one_segment_that_round_trips(value):
     assert unquote(encoded) == value
 
 
+@settings(deadline=None)
 @given(tricky_nonempty, st.lists(tricky_text, max_size=3))
 def test_image_path_keeps_each_part_in_its_own_segment(image_id, parts):
     path = image_path(image_id, *parts)
@@ -59,7 +61,7 @@ def test_image_path_keeps_each_part_in_its_own_segment(image_id, parts):
     assert urlsplit(f"https://image.example.test{path}").path == path
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(tricky_nonempty, tricky_text, tricky_text)
 def test_the_request_carries_the_path_as_built(image_id, tag, query):
     """What goes on the wire: requests would turn ``%2E%2E`` back into ``..``."""
@@ -137,6 +139,7 @@ def test_the_parser_reads_the_filters_glance_was_seen_to_read():
         raise AssertionError(refused)
 
 
+@settings(deadline=None)
 @given(tricky_nonempty)
 def test_name_filter_selects_exactly_that_name(name):
     value = name_filter(name)
@@ -156,6 +159,7 @@ wanted_tags = st.lists(tag_text, max_size=8).map(
     lambda tags: [t for t in tags if tag_problem(t, "present") is None])
 
 
+@settings(deadline=None)
 @given(current_tags, wanted_tags, st.booleans())
 def test_present_tags(current, wanted, purge):
     plan = plan_tags(current, wanted, "present", purge)
@@ -179,6 +183,7 @@ def test_present_tags(current, wanted, purge):
     assert not plan_tags(plan.after, wanted, "present", purge).changes
 
 
+@settings(deadline=None)
 @given(current_tags, wanted_tags)
 def test_absent_tags(current, wanted):
     plan = plan_tags(current, wanted, "absent", False)

@@ -35,7 +35,7 @@ def main(image_url, token, image_id, prefix):
             start.wait()
             call(members, token, "POST", {"member": member})
 
-        threads = [threading.Thread(target=add) for _ in range(4)]
+        threads = [threading.Thread(target=add) for _thread in range(4)]
         for thread in threads:
             thread.start()
         for thread in threads:
