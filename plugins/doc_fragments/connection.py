@@ -37,6 +37,8 @@ options:
       - Identity endpoint, including its version, for example
         V(https://api-identity-infrastructure.nhncloudservice.com/v2.0).
       - Tokens are issued by C(POST {auth_url}/tokens).
+      - An http or https URL without user information, query, fragment, or C(.) or
+        C(..) path segments; anything else is refused before any request.
       - Used only when a token has to be issued (no O(token), or an expired one
         with O(api_password) set).
       - Falls back to E(NHNCLOUD_AUTH_URL), then E(OS_AUTH_URL), then the O(cloud)
@@ -45,6 +47,7 @@ options:
   tenant_id:
     description:
       - Tenant (project) to authenticate in, as the console's API endpoint page shows it.
+      - 32 hexadecimal characters, as NHN Cloud issues tenant IDs.
       - Falls back to E(NHNCLOUD_TENANT_ID), then E(OS_TENANT_ID), then
         E(OS_PROJECT_ID), then the O(cloud) entry.
     type: str
@@ -67,6 +70,8 @@ options:
         No identity request is made while it is accepted.
       - Without O(image_url) and O(api_password), the image endpoint comes from the
         built-in region table.
+      - Visible ASCII characters only; a token with a space, a line break or another
+        character no token has is refused before any request, without showing it.
       - Falls back to E(NHNCLOUD_TOKEN), then E(OS_TOKEN), then the O(cloud) entry.
     type: str
   region:
@@ -82,6 +87,8 @@ options:
       - Image endpoint without the version, for example
         V(https://kr1-api-image-infrastructure.nhncloudservice.com).
       - Overrides the service catalog and the region table.
+      - An http or https URL without user information, query, fragment, C(.) or
+        C(..) path segments, or a trailing C(/v2).
       - Falls back to E(NHNCLOUD_IMAGE_URL), then the O(cloud) entry.
     type: str
   validate_certs:
@@ -91,8 +98,8 @@ options:
     type: bool
   timeout:
     description:
-      - Seconds to wait for each answer. Connecting waits at most 10 seconds or
-        this, whichever is less.
+      - Seconds to wait for each answer, above 0 and at most 3600. Connecting
+        waits at most 10 seconds or this, whichever is less.
       - Falls back to E(NHNCLOUD_TIMEOUT).
     type: float
     default: 30
@@ -100,7 +107,7 @@ options:
     description:
       - How many times a failed request is sent again (connection errors, timeouts,
         answers cut short, HTTP 429, 502, 503 and 504), when sending it again is
-        safe. A TLS error is reported at once.
+        safe. From 0 to 100. A TLS error is reported at once.
       - Waits grow from half a second, doubling up to 8 seconds, with jitter; a
         429's C(Retry-After) is honoured, up to 60 seconds.
       - Falls back to E(NHNCLOUD_RETRIES).

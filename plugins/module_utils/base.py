@@ -6,12 +6,21 @@
 from __future__ import annotations
 
 import os
-import re
 from contextlib import contextmanager
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
+from ansible_collections.nhncloud.compute.plugins.module_utils.checks import (
+    UUID_RE,
+    image_ref_problem,
+    raw_type_problem,
+    retries_problem,
+    tenant_problem,
+    timeout_problem,
+    token_problem,
+    url_problem,
+)
 from ansible_collections.nhncloud.compute.plugins.module_utils.clouds import (
     SECRET_KEYS,
     YAML_IMPORT_ERROR,
@@ -26,13 +35,12 @@ from ansible_collections.nhncloud.compute.plugins.module_utils.client import (
     ApiError,
     ConfigError,
     ImageClient,
+    name_filter,
     segment,
 )
 
 # Applied after the cloud entry, so that a cloud's values can fill these in.
 CONNECTION_DEFAULTS = {"auth_url": DEFAULT_AUTH_URL, "region": "KR1", "validate_certs": True}
-
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
 
 # The last sentence of every failure of a module that writes.
 RERUN = ("Running the task again is safe: it reads the image again and makes only the "
@@ -67,7 +75,6 @@ def set_env_fallback(*names: str) -> str:
         if value:
             return value
     raise AnsibleFallbackNotFound
-
 
 def _env(*names):
     return (set_env_fallback, list(names))
@@ -115,6 +122,11 @@ class ImageModule:
             self.module.fail_json(
                 msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR
             )
+        # Ansible turns a list given for a string option into its text, and a
+        # YAML yes into "True": judge the values as the task gave them.
+        problem = raw_type_problem(spec, _load_params())
+        if problem:
+            self.fail(problem)
         self.cloud_file = None
         self.params = self._with_cloud(self.module.params)
         self._check_connection_values()
@@ -154,15 +166,23 @@ class ImageModule:
         return self.module.check_mode
 
     def _check_connection_values(self) -> None:
+        """Refuse, before any request, connection values that cannot work."""
         p = self.params
-        if p["timeout"] <= 0:
-            self.fail(f"timeout must be a positive number of seconds, not {p['timeout']:g}.")
-        if p["retries"] < 0:
-            self.fail(f"retries must be 0 or more, not {p['retries']}.")
-        for name in ("auth_url", "image_url"):
-            url = p[name]
-            if url is not None and not re.match(r"^https?://[^/?#\s]+", url):
-                self.fail(f"{name} must be an http:// or https:// URL.")
+        problems = [timeout_problem(p["timeout"]), retries_problem(p["retries"])]
+        problems += [url_problem(name, p[name]) for name in ("auth_url", "image_url")
+                     if p[name] is not None]
+        problems.append(token_problem(p["token"]))
+        if p["tenant_id"]:
+            problems.append(tenant_problem(p["tenant_id"], "tenant_id"))
+        for problem in problems:
+            if problem:
+                self.fail(problem)
+
+    def check_image_ref(self, value: str, option: str = "image") -> None:
+        """Fail, before any request, on an image ID or name no image can have."""
+        problem = image_ref_problem(value, option)
+        if problem:
+            self.fail(problem)
 
     @property
     def client(self) -> ImageClient:
@@ -192,14 +212,19 @@ class ImageModule:
         """The image whose ID is ``ref``, or the one image named ``ref``.
 
         An ID-shaped ``ref`` is read directly; when no image has that ID it is
-        tried as a name. Fails when no image (unless ``missing_ok``) or several
-        images match.
+        tried as a name, sent as the list's ``name`` filter, never in the path.
+        Fails when no image (unless ``missing_ok``) or several images match.
         """
-        if UUID_RE.match(ref):
+        if UUID_RE.fullmatch(ref):
             response = self.client.request("GET", f"/v2/images/{segment(ref)}", ok=(200, 404))
             if response.status_code == 200:
                 return response.json()
-        images, _next = self.client.paginate("/v2/images", "images", params={"name": ref})
+        # The filter value may be a one-item list (see name_filter), or absent
+        # when no filter can say the name: compare the names here either way.
+        query = name_filter(ref)
+        params = {} if query is None else {"name": query}
+        images, _next = self.client.paginate("/v2/images", "images", params=params)
+        images = [image for image in images if image.get("name") == ref]
         if len(images) == 1:
             return images[0]
         if len(images) > 1:

@@ -10,7 +10,7 @@ import re
 import time
 import traceback
 from email.utils import parsedate_to_datetime
-from urllib.parse import parse_qsl, quote, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, urljoin, urlsplit, urlunsplit
 
 try:
     import requests
@@ -47,6 +47,8 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 RETRY_AFTER_CAP = 60.0
 MASK = "********"
+# What a path may hold to be sent as built: visible ASCII, nothing that ends it.
+SAFE_PATH_RE = re.compile(r"[!$-~]*")
 
 
 class ApiError(Exception):
@@ -93,6 +95,42 @@ def segment(value: str) -> str:
     if set(value) == {"."}:
         encoded = encoded.replace(".", "%2E")
     return encoded
+
+
+def name_filter(name: str) -> str | None:
+    """The ``name`` query value with which the API lists exactly the images named ``name``.
+
+    Glance reads ``op:value`` in this filter: ``eq:a`` means ``a`` and
+    ``in:a,b`` either of two names, while an unknown operator (the part before
+    any colon) is refused. So a name holding a colon goes as a one-item
+    ``in:`` list, quoted when it also holds a comma. None when no value says
+    the name: a colon with a double quote, or a colon and a comma with a
+    trailing backslash. The caller then lists without the filter.
+    """
+    if ":" not in name:
+        return name
+    if '"' in name:
+        return None
+    if "," not in name:
+        return f"in:{name}"
+    if name.endswith("\\"):
+        return None
+    return f'in:"{name}"'
+
+
+def exact_url(prepared: str, asked: str) -> str:
+    """``prepared`` with the path of ``asked`` as the client built it.
+
+    requests decodes percent-encoded unreserved characters when it prepares a
+    URL, which turns a segment ``%2E%2E`` back into ``..``, a step up the path
+    for the server or any proxy on the way. The path the client built is sent
+    instead, unless it holds characters a request line cannot carry.
+    """
+    path = urlsplit(asked).path
+    if not SAFE_PATH_RE.fullmatch(path):
+        return prepared
+    parts = urlsplit(prepared)
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
 
 
 def server_message(response) -> str:
@@ -175,7 +213,7 @@ class ImageClient:
         self.catalog_url = None
         self.requests_sent = 0
         self.secrets = [s for s in (token, api_password) if s]
-        self.session = session or requests.Session()
+        self.session = session or ExactPathSession()
         self.session.verify = validate_certs
         self.session.headers.update({"Accept": "application/json"})
         self._check_config()
@@ -407,6 +445,16 @@ class ImageClient:
                 else " (the identity service issued a token the image API refused)"
             )
         return ApiError(method, path, response.status_code, message, uncertain=uncertain)
+
+
+if requests is not None:
+    class ExactPathSession(requests.Session):
+        """A session that sends each path exactly as the client encoded it."""
+
+        def prepare_request(self, request):
+            prepared = super().prepare_request(request)
+            prepared.url = exact_url(prepared.url, request.url)
+            return prepared
 
 
 def pause(seconds: float) -> None:

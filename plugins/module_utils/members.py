@@ -11,7 +11,6 @@ say exactly what it did and what it could not do.
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable
@@ -20,10 +19,10 @@ from ansible_collections.nhncloud.compute.plugins.module_utils.base import (
     failed_call,
     progress_report,
 )
+from ansible_collections.nhncloud.compute.plugins.module_utils.checks import TENANT_RE
 
 MEMBER_LIMIT = 127
 PARALLEL_MAX = 10
-TENANT_RE = re.compile(r"^[0-9a-fA-F]{32}$")
 NEW_MEMBER_STATUS = "pending"
 
 
@@ -47,7 +46,7 @@ def tenant_ids(members: list[str]) -> list[str]:
     """
     seen: dict[str, str] = {}
     for index, member in enumerate(members):
-        if not TENANT_RE.match(member):
+        if not TENANT_RE.fullmatch(member):
             raise MemberError(
                 f"members[{index}] {member!r} is not a tenant ID: NHN Cloud tenant IDs "
                 "are 32 hexadecimal characters."
@@ -116,6 +115,19 @@ class Plan:
 def statuses(rows: list[dict]) -> dict[str, str]:
     """Member rows as a map of tenant ID to status, sorted by tenant ID."""
     return dict(sorted((row["member_id"], row["status"]) for row in rows))
+
+
+def twins(rows: list[dict]) -> dict[str, int]:
+    """Tenants listed more than once, with how many rows each has, sorted.
+
+    Glance checks for an existing member and then inserts, with no lock in
+    between: two runs adding one tenant at the same moment can both succeed,
+    and each DELETE then removes one row.
+    """
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["member_id"]] = counts.get(row["member_id"], 0) + 1
+    return {member: n for member, n in sorted(counts.items()) if n > 1}
 
 
 def plan_members(before: dict[str, str], wanted: list[str], state: str,

@@ -22,7 +22,11 @@ options:
       - Cannot be combined with the list filters, O(limit) or O(marker).
     type: str
   name:
-    description: Only images with exactly this name.
+    description:
+      - Only images with exactly this name.
+      - A name with a colon is sent as a one-item C(in:) list, since the API
+        reads C(op:value) in this filter. A name holding a colon and a double
+        quote cannot be sent as a filter and is refused; give it as O(image).
     type: str
   visibility:
     description:
@@ -32,17 +36,17 @@ options:
     type: str
     choices: [public, private, shared, community, all]
   owner:
-    description: Only images owned by this tenant ID.
+    description: Only images owned by this tenant ID (32 hexadecimal characters).
     type: str
   status:
     description: Only images in this state.
     type: str
     choices: [queued, saving, active, killed, deleted, pending_delete, importing, uploading]
   size_min:
-    description: Only images of at least this many bytes.
+    description: Only images of at least this many bytes, from 0 to 2^63-1.
     type: int
   size_max:
-    description: Only images of at most this many bytes.
+    description: Only images of at most this many bytes, from 0 to 2^63-1.
     type: int
   tag:
     description: Only images carrying every one of these tags.
@@ -55,7 +59,9 @@ options:
     type: str
     choices: [accepted, pending, rejected, all]
   sort_key:
-    description: Image attribute to sort by; the API's default is C(created_at).
+    description:
+      - Image attribute to sort by; the API's default is C(created_at).
+      - Letters, digits, C(_), C(-), C(.) and C(:) only.
     type: str
   sort_dir:
     description: Sort direction; the API's default is V(desc).
@@ -67,7 +73,9 @@ options:
       - Omitted, every matching image is returned.
     type: int
   marker:
-    description: ID of the image after which the list starts, as RV(next_marker) gave it.
+    description:
+      - ID of the image after which the list starts, as RV(next_marker) gave it.
+      - Must have the form of an image ID (a UUID).
     type: str
   members:
     description:
@@ -95,6 +103,8 @@ attributes:
       - nhncloud.compute.image
 notes:
   - A name lookup is one request, whatever the number of images in the tenant.
+    Only a name holding a colon together with a double quote (which no filter
+    value can say) lists every image the tenant sees and compares the names.
   - Filter values are checked before any request; a C(sort_key) the API does
     not know is reported with the API's own message.
 seealso:
@@ -208,27 +218,71 @@ next_marker:
 """
 
 from ansible_collections.nhncloud.compute.plugins.module_utils.base import ImageModule
-from ansible_collections.nhncloud.compute.plugins.module_utils.client import segment
+from ansible_collections.nhncloud.compute.plugins.module_utils.checks import (
+    MAX_NAME,
+    image_ref_problem,
+    marker_problem,
+    shown,
+    sort_key_problem,
+    tenant_problem,
+)
+from ansible_collections.nhncloud.compute.plugins.module_utils.client import (
+    name_filter,
+    segment,
+)
 
+# Image sizes are 64-bit integers in the API; a larger filter makes it fail (HTTP 500).
+MAX_SIZE = 2 ** 63 - 1
 FILTERS = ("name", "visibility", "owner", "status", "size_min", "size_max", "tag",
            "member_status", "sort_key", "sort_dir")
 
 
-def check_filters(mod):
-    p = mod.params
+def filter_problem(p: dict) -> str | None:
+    """Why the options cannot make a request, or None; the input alone decides."""
     for key in ("size_min", "size_max"):
         if p[key] is not None and p[key] < 0:
-            mod.fail(f"{key} must be 0 or more bytes, not {p[key]}.")
+            return f"{key} must be 0 or more bytes, not {p[key]}."
+        if p[key] is not None and p[key] > MAX_SIZE:
+            return f"{key} must be at most {MAX_SIZE} bytes, not {p[key]}."
     if p["size_min"] is not None and p["size_max"] is not None and p["size_min"] > p["size_max"]:
-        mod.fail(f"size_min ({p['size_min']}) is larger than size_max ({p['size_max']}).")
+        return f"size_min ({p['size_min']}) is larger than size_max ({p['size_max']})."
     if p["limit"] is not None and p["limit"] < 1:
-        mod.fail(f"limit must be 1 or more, not {p['limit']}.")
+        return f"limit must be 1 or more, not {p['limit']}."
     for key in ("image", "name", "owner", "sort_key", "marker"):
         if p[key] is not None and not p[key].strip():
-            mod.fail(f"{key} must not be empty.")
+            return f"{key} must not be empty."
+    problems = []
+    if p["image"] is not None:
+        problems.append(image_ref_problem(p["image"]))
+    if p["name"] is not None:
+        problems.append(name_problem(p["name"]))
+    if p["owner"] is not None:
+        problems.append(tenant_problem(p["owner"], "owner"))
+    if p["marker"] is not None:
+        problems.append(marker_problem(p["marker"]))
+    if p["sort_key"] is not None:
+        problems.append(sort_key_problem(p["sort_key"]))
     for tag in p["tag"] or []:
-        if not tag:
-            mod.fail("tag must not hold an empty tag.")
+        problems.append(tag_filter_problem(tag))
+    return next((problem for problem in problems if problem), None)
+
+
+def name_problem(name: str) -> str | None:
+    if len(name) > MAX_NAME:
+        return f"name is {len(name)} characters long: an image name has at most {MAX_NAME}."
+    if name_filter(name) is None:
+        return (f"name {shown(name)} holds a ':' with a '\"' (or with a ',' and a "
+                "trailing '\\'), which the API's name filter cannot express: give it as "
+                "image instead, which compares the names itself.")
+    return None
+
+
+def tag_filter_problem(tag: str) -> str | None:
+    if not tag:
+        return "tag must not hold an empty tag."
+    if len(tag) > MAX_NAME:
+        return f"tag holds a tag of {len(tag)} characters: a tag has at most {MAX_NAME}."
+    return None
 
 
 def add_members(mod, images):
@@ -265,7 +319,9 @@ def main():
         supports_check_mode=True,
     )
     p = mod.params
-    check_filters(mod)
+    problem = filter_problem(p)
+    if problem:
+        mod.fail(problem)
     result = dict(changed=False)
 
     if p["image"] is not None:
@@ -273,11 +329,15 @@ def main():
             images = [mod.find_image(p["image"])]
     else:
         query = {key: p[key] for key in FILTERS if p[key] is not None}
+        if p["name"] is not None:
+            query["name"] = name_filter(p["name"])
         if p["marker"] is not None:
             query["marker"] = p["marker"]
         with mod.guard("Could not list images"):
             images, marker = mod.client.paginate("/v2/images", "images", params=query,
                                                  max_items=p["limit"])
+        if p["name"] is not None:
+            images = [image for image in images if image.get("name") == p["name"]]
         if p["limit"] is not None:
             result["next_marker"] = marker
 

@@ -117,6 +117,9 @@ notes:
     is known after a password login or from O(tenant_id). With a bare O(token)
     and no O(tenant_id) the server's own refusal is reported instead.
   - Tenant IDs are compared in any letter case and sent in lower case.
+  - Two runs adding the same tenant at the same moment can leave it listed twice,
+    since the API does not lock between its check and its insert. The module warns
+    when it sees such rows, and removing that tenant deletes every one of them.
   - With O(parallel) above 1, the calls in flight when one fails still finish and
     are counted, and a second failure among them is reported too; no call starts
     after the first failure.
@@ -250,6 +253,7 @@ not_tried:
 """
 
 from ansible_collections.nhncloud.compute.plugins.module_utils.base import ImageModule
+from ansible_collections.nhncloud.compute.plugins.module_utils.checks import image_ref_problem
 from ansible_collections.nhncloud.compute.plugins.module_utils.client import ApiError, segment
 from ansible_collections.nhncloud.compute.plugins.module_utils.images import label
 from ansible_collections.nhncloud.compute.plugins.module_utils.members import (
@@ -264,6 +268,7 @@ from ansible_collections.nhncloud.compute.plugins.module_utils.members import (
     plan_members,
     statuses,
     tenant_ids,
+    twins,
 )
 
 
@@ -274,8 +279,9 @@ def as_rows(members: dict[str, str]) -> list[dict]:
 def check_input(mod) -> list[str] | None:
     """Refuse before any request what the options alone show to be wrong."""
     p = mod.params
-    if not p["image"].strip():
-        raise MemberError("image must not be empty.")
+    problem = image_ref_problem(p["image"])
+    if problem:
+        raise MemberError(problem)
     check_parallel(p["parallel"])
     if p["status"] is not None:
         if p["state"] == "absent":
@@ -318,7 +324,14 @@ def owner_side(mod, wanted: list[str]) -> None:
     except MemberError as err:
         mod.fail(str(err), image_id=image["id"])
 
-    before = statuses(read_members(mod, image))
+    rows = read_members(mod, image)
+    before = statuses(rows)
+    doubled = twins(rows)
+    if doubled:
+        listed = ", ".join(f"{member} ({n} rows)" for member, n in doubled.items())
+        mod.module.warn(f"{image_label(image)} lists some tenants more than once, as when "
+                        f"two runs add one tenant at the same moment: {listed}. Removing "
+                        "such a tenant deletes every row.")
     plan = plan_members(before, wanted, p["state"], p["exclusive"])
     try:
         check_limit(image, plan)
@@ -342,7 +355,12 @@ def owner_side(mod, wanted: list[str]) -> None:
         return row.json().get("status") if row.status_code == 200 else None
 
     def remove(member: str) -> None:
-        mod.client.request("DELETE", f"{base}/{segment(member)}", ok=(204, 404))
+        # One DELETE per row; a 404 means the rest are gone already.
+        for _row in range(doubled.get(member, 1)):
+            response = mod.client.request("DELETE", f"{base}/{segment(member)}",
+                                          ok=(204, 404))
+            if response.status_code == 404:
+                break
 
     progress = apply_plan(plan, add, remove, errors=(ApiError,), parallel=p["parallel"])
     result = dict(image_id=image["id"], added=progress.added, removed=progress.removed,

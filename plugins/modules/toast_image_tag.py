@@ -27,7 +27,8 @@ options:
       - The tags to make present or absent. Duplicates count once; tags are case
         sensitive.
       - A tag holds 1 to 255 characters and does not start with C(_).
-      - ASCII characters only, and no C(/). Spaces, C(?), C(#) and C(%) are fine.
+      - ASCII characters only, no C(/), and not C(.) or C(..) alone. Spaces, C(?),
+        C(#), C(%) and other dots are fine.
     type: list
     elements: str
     required: true
@@ -41,6 +42,8 @@ options:
     description:
       - With O(state=present), also remove every tag not in O(tags). Tags that
         start with C(_), such as C(_AVAILABLE_), are never removed.
+      - Unlisted tags that no request path can name (set by other tools, holding
+        C(/) or non-ASCII characters, or C(.) or C(..) alone) stay, with a warning.
       - Only with O(state=present).
     type: bool
     default: false
@@ -67,8 +70,9 @@ notes:
     while it carries C(_AVAILABLE_), so the module never adds, removes or purges
     such tags.
   - Tags travel in the request path. The API sends a tag holding C(/) to
-    another route and stores non-ASCII characters garbled, so such tags are
-    refused before any request rather than written wrong.
+    another route and stores non-ASCII characters garbled, and a server or
+    proxy on the way may resolve a C(.) or C(..) segment to the image itself,
+    so such tags are refused before any request rather than written wrong.
   - Public images are refused. When the caller's tenant is known (from a
     password login or O(tenant_id)), so are images another tenant owns.
   - One request per tag added or removed, adds first. The first call that fails
@@ -175,41 +179,7 @@ from ansible_collections.nhncloud.compute.plugins.module_utils.images import (
     label,
     refuse,
 )
-
-MAX_TAG = 255
-RESERVED = "_"
-
-
-def tag_problem(tag: str, state: str) -> str | None:
-    """Why ``tag`` cannot be sent, or None when it can."""
-    if tag == "":
-        return "tags must not hold an empty tag."
-    shown = repr(tag if len(tag) <= 40 else tag[:40] + "...")
-    if len(tag) > MAX_TAG:
-        return f"Tag {shown} is {len(tag)} characters long: a tag has at most {MAX_TAG}."
-    if tag.startswith(RESERVED) and state == "absent":
-        return (f"Tag {shown} starts with '_': such tags are the provider's and are never "
-                "removed (_AVAILABLE_ keeps an image listed in the console).")
-    if tag.startswith(RESERVED):
-        return f"Tag {shown} starts with '_': tags starting with '_' are the provider's."
-    if "/" in tag:
-        return (f"Tag {shown} contains '/': the API routes a '/' in a tag to another "
-                "resource, so such a tag cannot be set or removed.")
-    if not tag.isascii():
-        return (f"Tag {shown} contains non-ASCII characters: the API stores them garbled, "
-                "so only ASCII tags are accepted.")
-    return None
-
-
-def plan(current: list, wanted: list, state: str, purge: bool) -> tuple[list, list]:
-    """The tags to add and to remove, each sorted."""
-    have, want = set(current), set(wanted)
-    if state == "absent":
-        return [], sorted(have & want)
-    remove = set()
-    if purge:
-        remove = {t for t in have - want if not t.startswith(RESERVED)}
-    return sorted(want - have), sorted(remove)
+from ansible_collections.nhncloud.compute.plugins.module_utils.tags import plan_tags, tag_problem
 
 
 def main():
@@ -224,8 +194,7 @@ def main():
         writes=True,
     )
     p = mod.params
-    if not p["image"].strip():
-        mod.fail("image must not be empty.")
+    mod.check_image_ref(p["image"])
     for tag in p["tags"]:
         problem = tag_problem(tag, p["state"])
         if problem:
@@ -241,12 +210,17 @@ def main():
     except Refused as err:
         mod.fail(str(err), image_id=image["id"], reason=err.reason)
 
-    before = sorted(image.get("tags") or [])
-    add, remove = plan(before, p["tags"], p["state"], p["purge"])
-    after = sorted((set(before) - set(remove)) | set(add))
-    result = dict(changed=bool(add or remove), image_id=image["id"], tags=after,
+    plan = plan_tags(image.get("tags") or [], p["tags"], p["state"], p["purge"])
+    before, add, remove = plan.before, plan.add, plan.remove
+    if plan.kept:
+        mod.module.warn(
+            f"purge left {len(plan.kept)} unlisted tag(s) of image {label(image)} in place, "
+            "since no request path can name them ('/', non-ASCII, '.' or '..'): "
+            f"{', '.join(repr(t) for t in plan.kept)}."
+        )
+    result = dict(changed=plan.changes, image_id=image["id"], tags=plan.after,
                   added=add, removed=remove,
-                  diff=diff({"tags": before}, {"tags": after}))
+                  diff=diff({"tags": before}, {"tags": plan.after}))
 
     if not mod.check_mode:
         added, removed = [], []

@@ -144,8 +144,7 @@ def main():
         writes=True,
     )
     p = mod.params
-    if not p["image"].strip():
-        mod.fail("image must not be empty.")
+    mod.check_image_ref(p["image"])
     wanted = p["visibility"]
 
     with mod.guard(f"Could not read image {p['image']!r}"):

@@ -28,7 +28,7 @@ check() {
 hex=0123456789abcdef0123456789abcdef
 check "image_share_shares[0].members[1] \"not-a-tenant\" is not a tenant ID" \
   "{\"image_share_shares\": [{\"image\": \"golden\", \"members\": [\"$hex\", \"not-a-tenant\"]}]}"
-check "image_share_shares[0].members lists tenant $hex twice" \
+check "image_share_shares[0].members lists tenant $hex more than once" \
   "{\"image_share_shares\": [{\"image\": \"golden\", \"members\": [\"$hex\", \"${hex^^}\"]}]}"
 many=$(python3 -c 'import json; print(json.dumps(["%032x" % n for n in range(128)]))')
 check "image_share_shares[0].members lists 128 tenants, more than the 127" \

@@ -88,10 +88,12 @@ def test_limit_stops_and_returns_the_marker(run_module, requests_mock):
 def test_limit_at_the_end_returns_no_marker(run_module, requests_mock):
     requests_mock.get(f"{IMAGE_URL}/v2/images", **answer("common/list_page2"))
 
-    result = run_module(toast_image_info, {**CONN, "limit": 5, "marker": "m-1"})
+    marker = recorded("common/list_page1")["json"]["images"][-1]["id"]
+
+    result = run_module(toast_image_info, {**CONN, "limit": 5, "marker": marker})
 
     assert result["next_marker"] is None
-    assert sent(requests_mock) == [("GET", "/v2/images?marker=m-1&limit=5")]
+    assert sent(requests_mock) == [("GET", f"/v2/images?marker={marker}&limit=5")]
 
 
 def test_members_only_asked_for_shared_images(run_module, requests_mock):
