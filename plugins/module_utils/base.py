@@ -76,6 +76,7 @@ def set_env_fallback(*names: str) -> str:
             return value
     raise AnsibleFallbackNotFound
 
+
 def _env(*names):
     return (set_env_fallback, list(names))
 
