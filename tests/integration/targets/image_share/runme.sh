@@ -18,12 +18,26 @@ bad "members" '{"image_share_shares": [{"image": "golden"}]}'
 bad "image_share_fail_on_drift" '{"image_share_shares": [], "image_share_fail_on_drift": "maybe"}'
 bad "tenant_id" '{"image_share_shares": [], "image_share_consumers": [{"token": "x"}]}'
 bad "image_share_consumers" '{"image_share_shares": [], "image_share_consumers": "beta"}'
+bad "image_share_parallel" '{"image_share_shares": [], "image_share_parallel": 11}'
+# What the argument spec cannot express, the role checks itself, also before any request.
+own() { run bad_input.yml -e "failed_task='Check the input'" -e "expected='$1'" -e "$2"; }
+tenant=0123456789abcdef0123456789abcdef
+own "image_share_shares[0].members[1] \"beta\" is not a tenant ID" \
+  "{\"image_share_shares\": [{\"image\": \"golden\", \"members\": [\"$tenant\", \"beta\"]}]}"
+own "image_share_shares[0].members lists tenant $tenant twice" \
+  "{\"image_share_shares\": [{\"image\": \"golden\", \"members\": [\"$tenant\", \"${tenant^^}\"]}]}"
+own "image_share_consumers[0].tenant_id \"beta\" is not a tenant ID" \
+  '{"image_share_shares": [], "image_share_consumers": [{"tenant_id": "beta", "token": "x"}]}'
+
+# An image that cannot be shared (protected, still private) is refused before
+# any change, even to the other images of the same run.
+run refuse.yml
 
 # Check mode first: the drift is reported and nothing changes.
 run share.yml --check --diff -e phase=check
 
 # The real run, then a rerun in which no task changes anything.
-run share.yml -e phase=apply
+run share.yml -e phase=apply -e parallel=3
 run share.yml -e phase=rerun -vvvv > "$state.rerun.log" 2>&1 || { cat "$state.rerun.log"; exit 1; }
 grep -E '^localhost +: .* changed=0 ' "$state.rerun.log"
 
