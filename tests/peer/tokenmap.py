@@ -6,6 +6,8 @@ strips any identity headers the client sent. It also reads every request body
 up front (Glance leaves it unread on some errors, and the WSGI server then drops
 the kept-alive connection) and appends one JSON line per request to the request
 log, so tests and benchmarks can count and inspect what the server saw.
+Loading it also makes Glance's SQLite writers wait for each other
+(``sqlite_writers.py``) rather than fail under parallel member calls.
 """
 
 import io
@@ -13,6 +15,8 @@ import json
 import os
 import threading
 import time
+
+import sqlite_writers
 
 IDENTITY_HEADERS = (
     "HTTP_X_IDENTITY_STATUS",
@@ -131,6 +135,7 @@ class TokenMapFilter:
 
 def filter_factory(global_conf, **local_conf):
     state_dir = local_conf["state_dir"]
+    sqlite_writers.install()
 
     def make_filter(app):
         return TokenMapFilter(app, state_dir)
