@@ -12,6 +12,8 @@ Workloads and tools:
          exclusive sync down to half; for the plot, the first run at every
          size of BENCH_SIZES. Tools: toast_image_member (one task; also with
          each parallel of BENCH_PARALLEL), the limit script, the CLI loop.
+         Then the module and the limit again behind a proxy that adds
+         BENCH_RTT_MS of round trip to every request (bench/latency_proxy.py).
   list   BENCH_IMAGES private images: list them all, and find one by name.
          Tools: toast_image_info, the limit, the CLI, openstack.cloud.image_info.
   drift  the image_share role in check mode over BENCH_DRIFT_IMAGES images of
@@ -61,6 +63,8 @@ SETTINGS = {
     "BENCH_TENANTS": ("100", "tenants of the share workload"),
     "BENCH_SIZES": ("10 50 100 127", "tenant counts of the plot"),
     "BENCH_PARALLEL": ("4 8", "parallel values of toast_image_member to compare with 1"),
+    "BENCH_RTT_MS": ("20", "round trip added in front of Glance to measure parallel "
+                           "the way a remote API answers; 0 leaves it out"),
     "BENCH_IMAGES": ("1000", "private images of the list workload"),
     "BENCH_DRIFT_IMAGES": ("20", "images of the drift workload"),
     "BENCH_DRIFT_MEMBERS": ("10", "members per image of the drift workload"),
@@ -88,6 +92,7 @@ class Peer:
         self.dir = os.path.abspath(state_dir)
         self.env = dict(os.environ, NHNCLOUD_PEER_DIR=self.dir)
         self.identity_cli = None
+        self.proxy = None
         self.facts: dict = {}
 
     def ctl(self, *args: str) -> None:
@@ -107,7 +112,23 @@ class Peer:
         self.identity_cli_url = f"http://127.0.0.1:{port}/v3"
         wait_for(self.identity_cli_url)
 
+    def start_proxy(self, rtt_ms: float) -> str:
+        """A latency proxy in front of Glance; returns its image URL."""
+        port = free_port()
+        glance = self.image_url.rsplit(":", 1)[1]
+        self.proxy = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "latency_proxy.py"), "--port", str(port),
+             "--target-port", glance, "--rtt-ms", str(rtt_ms)],
+            start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        wait_for(url + "/versions")
+        return url
+
     def stop(self) -> None:
+        if self.proxy is not None:
+            os.killpg(self.proxy.pid, signal.SIGTERM)
+            self.proxy.wait(timeout=10)
         if self.identity_cli is not None:
             os.killpg(self.identity_cli.pid, signal.SIGTERM)
             self.identity_cli.wait(timeout=10)
@@ -354,6 +375,11 @@ class ShareRun:
     tenants: list
     keep: list
     full: bool
+    url: str = ""
+
+    @property
+    def image_url(self) -> str:
+        return self.url or self.tools.peer.image_url
 
     def check(self, want: list[str], phase: str) -> None:
         have = self.api.members(self.image)
@@ -362,7 +388,8 @@ class ShareRun:
                                  f"not the {len(want)} asked for")
 
     def module(self, parallel: int) -> None:
-        env = self.tools.token_env("alpha", self.tools.ansible)
+        env = dict(self.tools.token_env("alpha", self.tools.ansible),
+                   NHNCLOUD_IMAGE_URL=self.image_url)
 
         def task(members, exclusive=False):
             return self.tools.playbook("share.yml", {
@@ -379,7 +406,7 @@ class ShareRun:
 
     def limit(self) -> None:
         env = self.tools.limit_env("alpha")
-        url = self.tools.peer.image_url
+        url = self.image_url
         share = self.tools.limit("share", url, self.image, *self.tenants)
         self.bench.run(f"{self.key}/first", share, env)
         self.check(self.tenants, "first")
@@ -443,6 +470,28 @@ def workload_share(bench: Bench, tools: Tools, api: Api, problems: list[str]) ->
                 else:
                     one.module(int(tool[8:]) if tool.startswith("module-p") else 1)
                 api.delete(image)
+    rtt = float(setting("BENCH_RTT_MS"))
+    if rtt > 0:
+        share_rtt(bench, tools, api, problems, everyone[:main], rtt)
+
+
+def share_rtt(bench: Bench, tools: Tools, api: Api, problems: list[str],
+              tenants: list[str], rtt: float) -> None:
+    """The module, with each parallel, and the limit behind the latency proxy."""
+    url = tools.peer.start_proxy(rtt)
+    size = len(tenants)
+    print(f"share, {size} tenants, +{rtt:g} ms round trip", flush=True)
+    tools_here = ["limit", "module"] + [f"module-p{p}" for p in ints("BENCH_PARALLEL")]
+    for run in range(int(setting("BENCH_RUNS"))):
+        for tool in tools_here:
+            image = api.create(f"bench-share-rtt-{tool}-{run}")
+            one = ShareRun(bench, tools, api, problems, image, f"share-rtt/{size}/{tool}",
+                           tenants, tenants[:size // 2], True, url)
+            if tool == "limit":
+                one.limit()
+            else:
+                one.module(int(tool[8:]) if tool.startswith("module-p") else 1)
+            api.delete(image)
 
 
 def workload_list(bench: Bench, tools: Tools, peer: Peer) -> None:
@@ -635,11 +684,13 @@ def results_table(results: dict, settings: dict) -> list[str]:
     ]
     main = settings["BENCH_TENANTS"]
     order = []
-    for phase, label in (("first", f"share {main}"), ("rerun", f"share {main}, rerun"),
-                         ("exclusive", f"share {main}, exclusive to {main // 2}")):
-        for tool in ["limit", "module"] + [f"module-p{p}" for p in settings["BENCH_PARALLEL"]] \
-                + ["cli"]:
-            order.append((f"share/{main}/{tool}/{phase}", label, tool, "share"))
+    rtt = f", +{settings['BENCH_RTT_MS']:g} ms round trip"
+    for prefix, where in (("share", ""), ("share-rtt", rtt)):
+        for phase, label in (("first", f"share {main}"), ("rerun", f"share {main}, rerun"),
+                             ("exclusive", f"share {main}, exclusive to {main // 2}")):
+            for tool in ["limit", "module"] \
+                    + [f"module-p{p}" for p in settings["BENCH_PARALLEL"]] + ["cli"]:
+                order.append((f"{prefix}/{main}/{tool}/{phase}", label + where, tool, "share"))
     for mode, label in (("all", f"list {settings['BENCH_IMAGES']}, all"),
                         ("name", f"list {settings['BENCH_IMAGES']}, by name")):
         for tool in ("limit", "module", "oscloud", "cli"):
@@ -670,6 +721,31 @@ def plot_table(results: dict, settings: dict) -> list[str]:
             r = results.get(f"share/{size}/{tool}/first")
             cells.append(f"{seconds(r['median'])} s ({r['runs']}×)" if r else "–")
         lines.append(f"| {size} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def parallel_table(results: dict, settings: dict) -> list[str]:
+    main = settings["BENCH_TENANTS"]
+    tools = ["module"] + [f"module-p{p}" for p in settings["BENCH_PARALLEL"]]
+    lines = ["| toast_image_member task, median s | parallel 1 | "
+             + " | ".join(f"parallel {p}" for p in settings["BENCH_PARALLEL"]) + " |",
+             "| --- |" + " ---: |" * len(tools)]
+    rtt = f"+{settings['BENCH_RTT_MS']:g} ms round trip"
+    for prefix, where in (("share", "loopback"), ("share-rtt", rtt)):
+        for phase, label in (("first", f"share {main}"),
+                             ("exclusive", f"exclusive to {main // 2}")):
+            cells = []
+            base = results.get(f"{prefix}/{main}/module/{phase}")
+            for tool in tools:
+                r = results.get(f"{prefix}/{main}/{tool}/{phase}")
+                if not r:
+                    cells.append("–")
+                    continue
+                gain = f" ({base['median'] / r['median']:.2f}×)" if base and tool != "module" \
+                    else ""
+                cells.append(f"{seconds(r['median'])}{gain}")
+            if any(c != "–" for c in cells):
+                lines.append(f"| {label}, {where} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -724,6 +800,8 @@ def render(results: dict, found: list[Target], settings: dict, meta: dict) -> st
     lines += targets_table(found)
     lines += ["", "### Every measurement", ""]
     lines += results_table(results, settings)
+    lines += ["", "### parallel (speed-up over parallel 1 in brackets)", ""]
+    lines += parallel_table(results, settings)
     lines += ["", "### Share, first run, by number of tenants (the plot)", ""]
     lines += plot_table(results, settings)
     lines += ["", END]
@@ -805,6 +883,7 @@ def main(argv: list[str]) -> int:
         "BENCH_TENANTS": int(setting("BENCH_TENANTS")),
         "BENCH_SIZES": sorted(set(ints("BENCH_SIZES")) | {int(setting("BENCH_TENANTS"))}),
         "BENCH_PARALLEL": ints("BENCH_PARALLEL"),
+        "BENCH_RTT_MS": float(setting("BENCH_RTT_MS")),
         "BENCH_IMAGES": int(setting("BENCH_IMAGES")),
         "BENCH_DRIFT_IMAGES": int(setting("BENCH_DRIFT_IMAGES")),
         "BENCH_DRIFT_MEMBERS": int(setting("BENCH_DRIFT_MEMBERS")),
