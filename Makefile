@@ -2,7 +2,9 @@
 #              share them with the image_share role (playbooks/share.yml: --check, real,
 #              rerun), stop Glance
 # make test  - everything from nothing: unit, integration (local Glance), molecule,
-#              ansible-test sanity, ansible-lint, docs-test, release-check, ee, versions
+#              ansible-test sanity, ansible-lint, docs-test, release-check, ee, versions,
+#              and a smoke run of the benchmarks
+# make bench - the benchmarks (bench/run.py) into docs/performance.md
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 PYTHON ?= python3
@@ -61,7 +63,8 @@ demo: setup stage
 	echo "== 3. share for real"; $$play playbooks/share.yml; \
 	echo "== 4. again: nothing left to change"; $$play playbooks/share.yml
 
-test: setup stage units integration molecule sanity lint docs-test release-check ee versions
+test: setup stage units integration molecule sanity lint docs-test release-check ee versions \
+	bench-smoke
 	@echo "make test: all passed"
 
 units: stage
@@ -134,3 +137,42 @@ peer-stop:
 clean:
 	-$(PEER) stop
 	rm -rf $(BUILD) .peer tests/output
+
+# ---- benchmarks: bench/run.py against a Glance of their own (.build/bench-peer) ----
+# make bench writes docs/performance.md and docs/performance-share.png; every
+# BENCH_* setting of bench/run.py can be given, e.g. make bench BENCH_RUNS=5.
+# bench-smoke runs it all at tiny sizes into .build/bench-smoke; request-count
+# targets are checked there too. Each tool has its own environment in .venvs/.
+BENCH_PY := $(CURDIR)/.venvs/bench/bin/python
+BENCH_VENVS := $(foreach v,bench osc oscloud,$(CURDIR)/.venvs/$(v)/.installed)
+BENCH_SMOKE := BENCH_RUNS=1 BENCH_TENANTS=3 BENCH_SIZES=3 BENCH_PARALLEL=2 \
+  BENCH_IMAGES=20 BENCH_DRIFT_IMAGES=3 BENCH_DRIFT_MEMBERS=3 BENCH_CLI_RUNS= \
+  BENCH_PLOT_RUNS= BENCH_CLI_PLOT_RUNS=1 BENCH_CLI=1 BENCH_OSCLOUD=1
+.PHONY: bench bench-smoke bench-setup
+
+bench-setup: setup $(BENCH_VENVS)
+
+$(CURDIR)/.venvs/%/.installed: bench/requirements-%.txt
+	$(PYTHON) -m venv --clear $(@D)
+	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+# Each run gets its own copy of the collection, so that tests staging theirs
+# meanwhile do not pull it away from under a long benchmark.
+define bench_stage
+rm -rf $(1) && mkdir -p $(1)/ansible_collections/nhncloud/compute
+git ls-files -z -co --exclude-standard | tar --null --ignore-failed-read -T - -cf - \
+  2>/dev/null | tar -xf - -C $(1)/ansible_collections/nhncloud/compute
+endef
+
+bench: bench-setup
+	$(call bench_stage,$(BUILD)/bench-collections)
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/bench-collections $(BENCH_PY) bench/run.py \
+	  --doc docs/performance.md --plot docs/performance-share.png --json $(BUILD)/bench.json
+
+bench-smoke: bench-setup
+	$(call bench_stage,$(BUILD)/bench-smoke/collections)
+	env $(BENCH_SMOKE) ANSIBLE_COLLECTIONS_PATH=$(BUILD)/bench-smoke/collections \
+	  $(BENCH_PY) bench/run.py --state $(BUILD)/bench-smoke-peer \
+	  --doc $(BUILD)/bench-smoke/performance.md --template docs/performance.md \
+	  --plot $(BUILD)/bench-smoke/performance-share.png --json $(BUILD)/bench-smoke/bench.json

@@ -10,8 +10,8 @@ module: toast_image_info
 short_description: List and inspect images on the TOAST (NHN Cloud) Image API v2
 version_added: 0.1.0
 description:
-  - Returns one image, given by ID or exact name, or the images that match the
-    API's list filters.
+  - Returns one image, given by ID or exact name, several images listed in
+    O(images), or the images that match the API's list filters.
   - Follows the list to its end with the largest page the API allows, unless
     O(limit) caps the count; then RV(next_marker) resumes the list with O(marker).
   - With O(members=true), each image also carries its member list.
@@ -19,8 +19,18 @@ options:
   image:
     description:
       - ID or exact name of one image. A name must match exactly one image.
-      - Cannot be combined with the list filters, O(limit) or O(marker).
+      - Cannot be combined with O(images), the list filters, O(limit) or O(marker).
     type: str
+  images:
+    description:
+      - IDs or exact names of several images, each read as O(image) reads one -
+        one request per image, whatever the number of images in the tenant.
+      - RV(images) holds them in the same order. Each must match exactly one
+        image; the first that does not fails the task, naming it.
+      - An image listed twice is read once.
+      - Cannot be combined with O(image), the list filters, O(limit) or O(marker).
+    type: list
+    elements: str
   name:
     description:
       - Only images with exactly this name.
@@ -80,6 +90,8 @@ options:
   members:
     description:
       - Add each image's member list as C(members), one request per shared image.
+      - With O(images), each image is read at most twice - once for the image,
+        once for its members.
       - Only shared images have members; other images get an empty list without
         a request.
     type: bool
@@ -128,6 +140,14 @@ EXAMPLES = r"""
     tag: [golden]
     sort_key: created_at
     sort_dir: desc
+
+- name: Several images with their members, in the order given
+  nhncloud.compute.toast_image_info:
+    images:
+      - ubuntu-24.04-golden
+      - 1c868787-6207-4ff2-a1e7-ae1331d6829b
+    members: true
+  register: golden_set
 
 - name: Shares offered to this tenant and not yet accepted
   nhncloud.compute.toast_image_info:
@@ -254,6 +274,8 @@ def filter_problem(p: dict) -> str | None:
     problems = []
     if p["image"] is not None:
         problems.append(image_ref_problem(p["image"]))
+    for index, ref in enumerate(p["images"] or []):
+        problems.append(image_ref_problem(ref, f"images[{index}]"))
     if p["name"] is not None:
         problems.append(name_problem(p["name"]))
     if p["owner"] is not None:
@@ -285,20 +307,34 @@ def tag_filter_problem(tag: str) -> str | None:
     return None
 
 
+def read_images(mod, refs: list[str]) -> list[dict]:
+    """Each listed image in the given order; a reference listed twice is read once."""
+    found: dict[str, dict] = {}
+    for ref in refs:
+        if ref not in found:
+            with mod.guard(f"Could not read image {ref!r}"):
+                found[ref] = mod.find_image(ref)
+    return [dict(found[ref]) for ref in refs]
+
+
 def add_members(mod, images):
+    known: dict[str, list] = {}
     for image in images:
         if image.get("visibility") != "shared":
             image["members"] = []
             continue
-        with mod.guard(f"Could not list the members of image {image['id']}"):
-            body = mod.client.get_json(f"/v2/images/{segment(image['id'])}/members")
-        image["members"] = body.get("members", [])
+        if image["id"] not in known:
+            with mod.guard(f"Could not list the members of image {image['id']}"):
+                body = mod.client.get_json(f"/v2/images/{segment(image['id'])}/members")
+            known[image["id"]] = body.get("members", [])
+        image["members"] = known[image["id"]]
 
 
 def main():
     mod = ImageModule(
         dict(
             image=dict(type="str"),
+            images=dict(type="list", elements="str"),
             name=dict(type="str"),
             visibility=dict(type="str", choices=["public", "private", "shared", "community",
                                                  "all"]),
@@ -315,7 +351,9 @@ def main():
             marker=dict(type="str"),
             members=dict(type="bool", default=False),
         ),
-        mutually_exclusive=[("image", key) for key in FILTERS + ("limit", "marker")],
+        mutually_exclusive=[("image", "images")] + [
+            (ref, key) for ref in ("image", "images") for key in FILTERS + ("limit", "marker")
+        ],
         supports_check_mode=True,
     )
     p = mod.params
@@ -327,6 +365,8 @@ def main():
     if p["image"] is not None:
         with mod.guard(f"Could not read image {p['image']!r}"):
             images = [mod.find_image(p["image"])]
+    elif p["images"] is not None:
+        images = read_images(mod, p["images"])
     else:
         query = {key: p[key] for key in FILTERS if p[key] is not None}
         if p["name"] is not None:

@@ -6,11 +6,8 @@ strips any identity headers the client sent. It also reads every request body
 up front (Glance leaves it unread on some errors, and the WSGI server then drops
 the kept-alive connection) and appends one JSON line per request to the request
 log, so tests and benchmarks can count and inspect what the server saw.
-
-Writes go through one at a time. The peer keeps Glance's database in SQLite,
-which takes one writer at once and answers a second concurrent one with
-"database is locked" (HTTP 500); a production Glance on a server database
-does not, so the peer must not either. Reads still run side by side.
+Loading it also makes Glance's SQLite writers wait for each other
+(``sqlite_writers.py``) rather than fail under parallel member calls.
 """
 
 import hashlib
@@ -19,6 +16,8 @@ import json
 import os
 import threading
 import time
+
+import sqlite_writers
 
 IDENTITY_HEADERS = (
     "HTTP_X_IDENTITY_STATUS",
@@ -31,8 +30,6 @@ IDENTITY_HEADERS = (
     "HTTP_X_SERVICE_TOKEN",
     "HTTP_X_SERVICE_IDENTITY_STATUS",
 )
-
-READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class TokenTable:
@@ -88,7 +85,6 @@ class TokenMapFilter:
         self.tokens = TokenTable(state_dir)
         self.log_path = os.path.join(state_dir, "requests.log")
         self.log_lock = threading.Lock()
-        self.write_lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         self._drain_body(environ)
@@ -113,10 +109,7 @@ class TokenMapFilter:
             return start_response(status, headers, exc_info)
 
         try:
-            if environ.get("REQUEST_METHOD") in READ_METHODS:
-                return self.app(environ, recording_start_response)
-            with self.write_lock:
-                return self.app(environ, recording_start_response)
+            return self.app(environ, recording_start_response)
         finally:
             self._log(environ, tenant, token, seen.get("status"))
 
@@ -146,6 +139,7 @@ class TokenMapFilter:
 
 def filter_factory(global_conf, **local_conf):
     state_dir = local_conf["state_dir"]
+    sqlite_writers.install()
 
     def make_filter(app):
         return TokenMapFilter(app, state_dir)

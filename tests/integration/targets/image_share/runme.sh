@@ -18,11 +18,15 @@ bad "members" '{"image_share_shares": [{"image": "golden"}]}'
 bad "image_share_fail_on_drift" '{"image_share_shares": [], "image_share_fail_on_drift": "maybe"}'
 bad "tenant_id" '{"image_share_shares": [], "image_share_consumers": [{"token": "x"}]}'
 bad "image_share_consumers" '{"image_share_shares": [], "image_share_consumers": "beta"}'
+bad "image_share_parallel" '{"image_share_shares": [], "image_share_parallel": 11}'
+# An image that cannot be shared (protected, still private) is refused before
+# any change, even to the other images of the same run.
+run refuse.yml
 
 # What the argument spec cannot see is refused by the role's own check, also
 # before any request.
 check() {
-  run bad_input.yml -e task=Check -e "$2" \
+  run bad_input.yml -e "failed_task='Check the input'" -e "$2" \
     -e "$(python3 -c 'import json, sys; print(json.dumps({"expected": sys.argv[1]}))' "$1")"
 }
 hex=0123456789abcdef0123456789abcdef
@@ -44,7 +48,7 @@ check "image_share_consumers[0].tenant_id \"beta\" is not a tenant ID" \
 run share.yml --check --diff -e phase=check
 
 # The real run, then a rerun in which no task changes anything.
-run share.yml -e phase=apply
+run share.yml -e phase=apply -e parallel=3
 run share.yml -e phase=rerun -vvvv > "$state.rerun.log" 2>&1 || { cat "$state.rerun.log"; exit 1; }
 grep -E '^localhost +: .* changed=0 ' "$state.rerun.log"
 

@@ -109,6 +109,45 @@ def test_members_only_asked_for_shared_images(run_module, requests_mock):
     assert sent(requests_mock)[-1] == ("GET", f"/v2/images/{shared['id']}/members")
 
 
+def test_images_in_order_each_read_at_most_twice(run_module, requests_mock):
+    shared = recorded("common/list_shared")["json"]["images"][0]
+    requests_mock.get(f"{IMAGE_URL}/v2/images/{ONE['id']}", **answer("common/image_get_200"))
+    requests_mock.get(f"{IMAGE_URL}/v2/images", **answer("common/list_shared"))
+    requests_mock.get(f"{IMAGE_URL}/v2/images/{shared['id']}/members",
+                      **answer("common/members_list"))
+
+    result = run_module(toast_image_info, {
+        **CONN, "images": ["rec-shared", ONE["id"], "rec-shared"], "members": True,
+    })
+
+    assert result["rc"] == 0
+    assert [i["id"] for i in result["images"]] == [shared["id"], ONE["id"], shared["id"]]
+    assert [len(i["members"]) for i in result["images"]] == [1, 0, 1]
+    assert sent(requests_mock) == [
+        ("GET", "/v2/images?name=rec-shared&limit=1000"),
+        ("GET", f"/v2/images/{ONE['id']}"),
+        ("GET", f"/v2/images/{shared['id']}/members"),
+    ]
+
+
+def test_images_stop_at_the_first_one_not_found(run_module, requests_mock):
+    requests_mock.get(f"{IMAGE_URL}/v2/images/{ONE['id']}", **answer("common/image_get_200"))
+    requests_mock.get(f"{IMAGE_URL}/v2/images", **answer("common/list_empty"))
+
+    result = run_module(toast_image_info, {
+        **CONN, "images": [ONE["id"], "nothing-here", "rec-shared"], "members": True,
+    })
+
+    assert result["failed"] is True
+    assert result["msg"] == (
+        "Image 'nothing-here' not found: no image visible to this tenant has that ID or name."
+    )
+    assert sent(requests_mock) == [
+        ("GET", f"/v2/images/{ONE['id']}"),
+        ("GET", "/v2/images?name=nothing-here&limit=1000"),
+    ]
+
+
 def test_server_message_reaches_msg_and_failure(run_module, requests_mock):
     requests_mock.get(f"{IMAGE_URL}/v2/images", **answer("common/list_400_sort_key"))
 
@@ -135,6 +174,10 @@ BAD_FILTERS = [
     ({"image": "x", "name": "y"}, "parameters are mutually exclusive: image|name"),
     ({"image": " "}, "image must not be empty."),
     ({"tag": [""]}, "tag must not hold an empty tag."),
+    ({"images": ["a", " "]}, "images[1] must not be empty."),
+    ({"images": ["a"], "image": "b"}, "parameters are mutually exclusive: image|images"),
+    ({"images": ["a"], "owner": "b"}, "parameters are mutually exclusive: images|owner"),
+    ({"images": ["a"], "limit": 5}, "parameters are mutually exclusive: images|limit"),
 ]
 
 
