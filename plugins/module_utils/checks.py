@@ -124,13 +124,22 @@ def _kind(value) -> str | None:
     return None
 
 
+def _encodes(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def raw_type_problem(spec: dict, raw: dict) -> str | None:
     """A value of the wrong kind, judged before Ansible's conversions.
 
     Ansible turns a list or a mapping given for a string into its Python text
     and a boolean into ``True``, and takes a boolean as the number 1: each
     would be sent as if it had been meant. Numbers stay allowed as text (an
-    image named 2024).
+    image named 2024). Text that cannot be encoded (a lone surrogate, which
+    JSON can carry) is refused too, rather than failing inside the client.
     """
     for name, option in spec.items():
         value = raw.get(name)
@@ -139,10 +148,15 @@ def raw_type_problem(spec: dict, raw: dict) -> str | None:
             continue
         if kind in ("str", "path") and _kind(value):
             return f"{name} must be a string, not {_kind(value)}."
+        if isinstance(value, str) and not _encodes(value):
+            return f"{name} holds a lone surrogate code point, which no request can carry."
         if kind in ("int", "float") and isinstance(value, bool):
             return f"{name} must be a number, not the boolean {str(value).lower()}."
         if kind == "list" and option.get("elements") == "str" and isinstance(value, list):
             for index, item in enumerate(value):
                 if _kind(item):
                     return f"{name}[{index}] must be a string, not {_kind(item)}."
+                if isinstance(item, str) and not _encodes(item):
+                    return (f"{name}[{index}] holds a lone surrogate code point, which "
+                            "no request can carry.")
     return None

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import pathlib
 from urllib.parse import urlsplit
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
+from hypothesis import settings
 
 from ansible_collections.nhncloud.compute.plugins.module_utils import client as client_mod
+
+# Property tests draw the same examples on every run, so that `make test` gives
+# the same answer each time; HYPOTHESIS_PROFILE=explore draws new ones, more.
+settings.register_profile("repeatable", derandomize=True, max_examples=300)
+settings.register_profile("explore", max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 IMAGE_URL = "https://image.example.test"

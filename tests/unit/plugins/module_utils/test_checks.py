@@ -174,6 +174,10 @@ SPEC = {"image": {"type": "str"}, "tags": {"type": "list", "elements": "str"},
                               "YAML if it is text."),
     ({"timeout": True}, "timeout must be a number, not the boolean true."),
     ({"retries": False}, "retries must be a number, not the boolean false."),
+    ({"image": "gold\ud800"}, "image holds a lone surrogate code point, which no request "
+                              "can carry."),
+    ({"tags": ["ok", "\udfff"]}, "tags[1] holds a lone surrogate code point, which no "
+                                 "request can carry."),
 ])
 def test_raw_type_problems(raw, msg):
     assert raw_type_problem(SPEC, raw) == msg

@@ -33,7 +33,10 @@ from ansible_collections.nhncloud.compute.plugins.module_utils.tags import (
 )
 
 TRICKY = list("/?#%.:,\"\\ ;&=+~_") + ["%2F", "%2E", "..", "%25", "in:", "eq:"]
-tricky_text = st.lists(st.sampled_from(TRICKY) | st.characters(), max_size=12).map("".join)
+# Lone surrogates cannot be encoded: the modules refuse them before any request
+# (checks.raw_type_problem), so URL building never meets them.
+text_chars = st.characters(blacklist_categories=("Cs",))
+tricky_text = st.lists(st.sampled_from(TRICKY) | text_chars, max_size=12).map("".join)
 tricky_nonempty = tricky_text.filter(bool)
 UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%")
 
