@@ -9,7 +9,7 @@ must reach it: antsibull-docs documents the installed copy). OUT_DIR gets
 - ``reference/``: antsibull-docs writes one page per module and role from the
   collection's own documentation, and the collection's index page.
 - ``guides/``: every ``docs/*.md``, read by myst-parser, so a guide added to
-  docs/ appears without touching the build.
+  docs/ appears without touching the build; the pictures in docs/ go with them.
 - A paragraph between ``<!-- site: if NAME.md -->`` and ``<!-- site: end -->``
   reaches the site only while docs/NAME.md exists: a guide may point to a
   companion guide that is written separately. GitHub shows both markers as
@@ -31,6 +31,8 @@ import zlib
 
 COLLECTION = "nhncloud.compute"
 BIN = pathlib.Path(sys.executable).parent
+
+ASSET_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif")
 
 # Guides in reading order; any other docs/*.md follows in name order.
 FIRST_GUIDES = ("getting-started", "authentication", "sharing", "drift-reports")
@@ -170,6 +172,10 @@ def guides(collection: pathlib.Path, src: pathlib.Path) -> list[str]:
     dest.mkdir()
     for path in sources:
         (dest / path.name).write_text(site_text(path, present), encoding="utf-8")
+    # Pictures and other files the guides show or link, beside them as in docs/.
+    for path in sorted((collection / "docs").glob("*.*")):
+        if path.suffix.lower() in ASSET_SUFFIXES:
+            shutil.copy2(path, dest / path.name)
     first = [f"guides/{name}" for name in FIRST_GUIDES if f"{name}.md" in present]
     # The glob adds the guides not named above (Sphinx skips those already listed).
     return first + (["guides/*"] if len(first) < len(present) else [])
