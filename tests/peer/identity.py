@@ -96,10 +96,12 @@ class Handler(BaseHTTPRequestHandler):
             username = auth["passwordCredentials"]["username"]
             password = auth["passwordCredentials"]["password"]
         except (KeyError, TypeError):
-            return self._error(400, "Bad Request", "Expecting auth.tenantId and auth.passwordCredentials.")
+            return self._error(400, "Bad Request",
+                               "Expecting auth.tenantId and auth.passwordCredentials.")
         tenant = self.server.tenants.get(tenant_id)
         if tenant is None or tenant["username"] != username or tenant["password"] != password:
-            return self._error(401, "Unauthorized", "The request you have made requires authentication.")
+            return self._error(401, "Unauthorized",
+                               "The request you have made requires authentication.")
         now = time.time()
         token = secrets.token_hex(16)
         expires_at = now + self.server.lifetime
